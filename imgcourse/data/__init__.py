@@ -1,0 +1,23 @@
+"""Datasets: the built-in tier, the shapes generator, user folders and input pipelines."""
+
+from imgcourse.data.builtin import load_digits, load_lfw_faces, load_photo, load_photos, load_textures
+from imgcourse.data.dataset import ImageSet, split
+from imgcourse.data.folder import ImageFolderError, load_image_folder, scan_image_folder
+from imgcourse.data.pipeline import python_batches, tf_dataset
+from imgcourse.data.shapes import make_shapes
+
+__all__ = [
+    "ImageFolderError",
+    "ImageSet",
+    "load_digits",
+    "load_image_folder",
+    "load_lfw_faces",
+    "load_photo",
+    "load_photos",
+    "load_textures",
+    "make_shapes",
+    "python_batches",
+    "scan_image_folder",
+    "split",
+    "tf_dataset",
+]

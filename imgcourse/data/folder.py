@@ -1,0 +1,130 @@
+"""Loading a user's own folder of images: one sub-folder per class.
+
+Every file is checked before anything trains, so a corrupt image is reported by name at the
+start rather than crashing an epoch half-way through. Used by ``19_capstone_report``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from imgcourse.data.dataset import ImageSet
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+
+
+class ImageFolderError(ValueError):
+    """A user's image folder cannot be used as it is; the message says why and what to do."""
+
+
+@dataclass
+class FolderScan:
+    """What :func:`scan_image_folder` found: usable files and problems, by name."""
+
+    root: Path
+    class_names: list[str]
+    files: list[Path] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def report(self) -> str:
+        counts = np.bincount(self.labels, minlength=len(self.class_names)) if self.labels else []
+        lines = [f"{self.root}: {len(self.files)} readable images in {len(self.class_names)} classes"]
+        lines += [f"  {name}: {int(c)}" for name, c in zip(self.class_names, counts)]
+        if self.problems:
+            lines.append(f"{len(self.problems)} problem(s):")
+            lines += [f"  {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+def scan_image_folder(root: str | Path) -> FolderScan:
+    """Check every file under ``root/<class>/`` opens as an image; collect the problems.
+
+    Raises:
+        ImageFolderError: the folder is missing, or has no class sub-folders.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    root = Path(root)
+    if not root.is_dir():
+        raise ImageFolderError(
+            f"image folder {root} does not exist. Pass a folder with one sub-folder per class, "
+            "for example photos/cats/*.jpg and photos/dogs/*.jpg."
+        )
+    class_dirs = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not class_dirs:
+        raise ImageFolderError(
+            f"{root} has no sub-folders. Put each class's images in its own sub-folder, "
+            f"for example {root}/cats/ and {root}/dogs/."
+        )
+    scan = FolderScan(root=root, class_names=[p.name for p in class_dirs])
+    for label, class_dir in enumerate(class_dirs):
+        for path in sorted(class_dir.rglob("*")):
+            if path.is_dir() or path.name.startswith("."):
+                continue
+            if path.suffix.lower() not in IMAGE_SUFFIXES:
+                scan.problems.append(f"{path.relative_to(root)}: not an image file type (skipped)")
+                continue
+            try:
+                with Image.open(path) as im:
+                    im.load()  # decodes fully: truncated files fail here, not in training
+            except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+                scan.problems.append(f"{path.relative_to(root)}: unreadable image ({exc})")
+                continue
+            scan.files.append(path)
+            scan.labels.append(label)
+    return scan
+
+
+def load_image_folder(
+    root: str | Path, *, image_size: int = 64, skip_unreadable: bool = False
+) -> ImageSet:
+    """Load ``root/<class>/*`` as an :class:`ImageSet` of RGB images resized to a square.
+
+    Args:
+        root: folder with one sub-folder per class.
+        image_size: output height and width in pixels.
+        skip_unreadable: if False (default), any unreadable file stops the load with a list
+            of every bad file; if True, they are left out and their names are printed.
+
+    Returns:
+        images (n, image_size, image_size, 3) float32 in [0, 1]; extras ``paths`` (list of str).
+
+    Raises:
+        ImageFolderError: missing folder, no classes, a class with no images, or unreadable
+            files (all listed by name) when ``skip_unreadable`` is False.
+    """
+    from PIL import Image
+
+    scan = scan_image_folder(root)
+    bad = [p for p in scan.problems if "unreadable" in p]
+    if bad and not skip_unreadable:
+        listing = "\n  ".join(bad)
+        raise ImageFolderError(
+            f"{len(bad)} file(s) in {scan.root} cannot be read as images:\n  {listing}\n"
+            "Remove or replace them, or pass skip_unreadable=True to leave them out."
+        )
+    if bad:
+        print(f"Skipping {len(bad)} unreadable file(s):\n  " + "\n  ".join(bad))
+    counts = np.bincount(scan.labels, minlength=len(scan.class_names))
+    empty = [n for n, c in zip(scan.class_names, counts) if c == 0]
+    if empty:
+        raise ImageFolderError(
+            f"class folder(s) {empty} in {scan.root} hold no readable images; "
+            "add images or remove the folder."
+        )
+    images = np.empty((len(scan.files), image_size, image_size, 3), np.float32)
+    for i, path in enumerate(scan.files):
+        with Image.open(path) as im:
+            rgb = im.convert("RGB").resize((image_size, image_size), Image.BILINEAR)
+            images[i] = np.asarray(rgb, np.float32) / 255.0
+    return ImageSet(
+        images=images,
+        labels=np.asarray(scan.labels, np.int64),
+        class_names=scan.class_names,
+        name=f"image folder {scan.root.name}",
+        extras={"paths": [str(p) for p in scan.files]},
+    )

@@ -1,0 +1,98 @@
+"""``fit``: Keras ``model.fit`` with a compact log, images/s and a timing summary."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import keras
+
+from imgcourse.data.dataset import ImageSet
+from imgcourse.train.callbacks import ThroughputLogger
+
+
+@dataclass
+class TrainResult:
+    """What a training run produced: per-epoch metrics and measured speed."""
+
+    history: dict[str, list[float]]
+    seconds: float
+    images_per_second: float
+    epochs: int
+    num_images: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def final(self, metric: str) -> float:
+        """The last epoch's value of ``metric`` (for example ``"val_accuracy"``)."""
+        if metric not in self.history:
+            raise KeyError(f"no metric {metric!r}; logged: {sorted(self.history)}")
+        return float(self.history[metric][-1])
+
+
+def _count_images(data: Any) -> int:
+    if isinstance(data, ImageSet):
+        return len(data)
+    if isinstance(data, tuple):
+        return len(data[0])
+    cardinality = getattr(data, "cardinality", None)
+    if cardinality is None:
+        raise ValueError("pass num_images= when training from a generator")
+    # a batched tf.data.Dataset: count the images once (cheap for cached, in-memory data)
+    return int(sum(int(x.shape[0]) for x, *_ in data))
+
+
+def fit(
+    model: keras.Model,
+    data: Any,
+    *,
+    epochs: int,
+    validation_data: Any = None,
+    batch_size: int = 64,
+    every: int = 1,
+    num_images: int | None = None,
+    callbacks: list[keras.callbacks.Callback] | None = None,
+) -> TrainResult:
+    """Train a compiled model and print one line per epoch plus a summary with images/s.
+
+    Args:
+        model: a compiled ``keras.Model``.
+        data: an :class:`ImageSet`, a pair (x, y) of arrays, or a batched ``tf.data.Dataset``.
+        epochs: passes over the training data.
+        validation_data: same kinds as ``data``; evaluated after each epoch.
+        batch_size: used when ``data`` holds arrays.
+        every: print every this many epochs.
+        num_images: images per epoch, if it cannot be counted from ``data``.
+        callbacks: more Keras callbacks.
+
+    Returns:
+        A :class:`TrainResult` (history, seconds, images/s).
+    """
+    def as_xy(d: Any) -> Any:
+        return (d.images, d.labels) if isinstance(d, ImageSet) else d
+
+    data, validation_data = as_xy(data), as_xy(validation_data)
+    n = num_images if num_images is not None else _count_images(data)
+    logger = ThroughputLogger(n, every=every)
+    kwargs: dict[str, Any] = {"epochs": epochs, "verbose": 0}
+    if isinstance(data, tuple):
+        kwargs.update(x=data[0], y=data[1], batch_size=batch_size)
+    else:
+        kwargs.update(x=data)
+    if validation_data is not None:
+        kwargs["validation_data"] = validation_data
+    start = time.perf_counter()
+    history = model.fit(callbacks=[logger, *(callbacks or [])], **kwargs)
+    seconds = time.perf_counter() - start
+    result = TrainResult(
+        history={k: [float(v) for v in vals] for k, vals in history.history.items()},
+        seconds=seconds,
+        images_per_second=logger.images_per_second,
+        epochs=epochs,
+        num_images=n,
+    )
+    print(
+        f"trained {epochs} epochs on {n:,} images in {seconds:.1f} s; "
+        f"{result.images_per_second:,.0f} images/s (median epoch, first epoch left out)"
+    )
+    return result
