@@ -1,0 +1,133 @@
+"""The ``imgcourse`` command line: a thin layer over :mod:`imgcourse.course` and friends.
+
+Exit codes: 0 success, 1 a notebook or check failed, 2 a usage error (bad name, parameter).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from imgcourse import course
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    notebooks = course.list_notebooks()
+    print(f"{'#':<3} {'notebook':<28} {'default run':>11}  title")
+    for nb in notebooks:
+        t = f"{nb.default_seconds:.0f} s" if nb.default_seconds is not None else "-"
+        print(f"{nb.number:<3} {nb.name:<28} {t:>11}  {nb.title}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    if not args.names and not args.all:
+        raise course.CourseError("name one or more notebooks, or pass --all (see imgcourse list)")
+    notebooks = course.list_notebooks() if args.all else course.find_notebooks(args.names)
+    overrides = [tuple(p) for p in args.param or []]
+    # every parameter is checked before any kernel starts
+    plans = [(nb, course.resolve_parameters(nb, overrides, args.profile)) for nb in notebooks]
+    out_dir = Path(args.out).resolve()
+    results = []
+    for nb, params in plans:
+        print(f"running {nb.name} ...", flush=True)
+        result = course.run_notebook(nb, params, out_dir, kernel_name=args.kernel)
+        if args.record_time and result.status == "ok" and not params:
+            course.record_default_time(nb, result.seconds)
+        print(f"  {result.status} in {result.seconds:.1f} s -> {result.report}", flush=True)
+        results.append(result)
+    course.write_summary(results, out_dir)
+    budget = course.BUDGET_SECONDS if (args.profile or "default") == "default" else None
+    print(course.summary_table(results, budget))
+    print(f"executed notebooks and HTML reports in {out_dir}")
+    return 0 if all(r.status == "ok" for r in results) else 1
+
+
+def _cmd_refresh(args: argparse.Namespace) -> int:
+    notebooks = course.list_notebooks() if args.all else course.find_notebooks(args.names)
+    for nb in notebooks:
+        seconds = course.execute_in_place(nb)
+        print(f"{nb.name}: executed in place in {seconds:.1f} s")
+    return 0
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from imgcourse.doctor import doctor_report
+
+    print(doctor_report())
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from imgcourse.bench import run_benchmarks
+
+    run_benchmarks(num_images=args.images, epochs=args.epochs)
+    return 0
+
+
+def _cmd_student(args: argparse.Namespace) -> int:
+    from imgcourse.student import write_student_versions
+
+    reports = write_student_versions(course.notebooks_dir(), Path(args.out))
+    for report in reports:
+        print(report)
+    print(f"student versions in {Path(args.out).resolve()}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="imgcourse", description="Run and manage the deep-learning-for-images course."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("list", help="list the notebooks with their default-profile run times")
+
+    run = sub.add_parser("run", help="run notebooks with papermill and write HTML reports")
+    run.add_argument("names", nargs="*", help="notebook numbers or names, e.g. 02 or cnn_basics")
+    run.add_argument("--all", action="store_true", help="run every notebook")
+    run.add_argument("-p", "--param", nargs=2, action="append", metavar=("KEY", "VALUE"),
+                     help="override a parameter of the notebook's parameters cell")
+    run.add_argument("--profile", choices=course.PROFILES, help="default (CPU) or full (GPU)")
+    run.add_argument("--out", default="reports", help="folder for executed notebooks and reports")
+    run.add_argument("--kernel", default=None, help="Jupyter kernel name (default: the notebook's)")
+    run.add_argument("--record-time", action="store_true",
+                     help="store default-profile run times in the notebooks' metadata")
+
+    refresh = sub.add_parser("refresh", help="(developers) execute notebooks in place")
+    refresh.add_argument("names", nargs="*")
+    refresh.add_argument("--all", action="store_true")
+
+    sub.add_parser("doctor", help="versions, devices, precision, cache folder, cached datasets")
+
+    bench = sub.add_parser("bench", help="tf.data vs a Python loop, and training images/s")
+    bench.add_argument("--images", type=int, default=4096, help="images per measurement")
+    bench.add_argument("--epochs", type=int, default=3, help="epochs per measurement")
+
+    student = sub.add_parser("student", help="write student versions without solutions")
+    student.add_argument("--out", default="student", help="output folder")
+    return parser
+
+
+COMMANDS = {
+    "list": _cmd_list,
+    "run": _cmd_run,
+    "refresh": _cmd_refresh,
+    "doctor": _cmd_doctor,
+    "bench": _cmd_bench,
+    "student": _cmd_student,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``imgcourse`` and ``python -m imgcourse``."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except course.CourseError as exc:
+        print(f"imgcourse: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("imgcourse: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,338 @@
+"""The course's notebooks: finding them, reading their parameters, running them with papermill
+and writing HTML reports. The command line (``imgcourse list|run``) is a thin layer over this.
+Introduced in ``00_welcome``.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+#: Where the Colab links point (GitHub owner/repository).
+REPOSITORY = "imgcourse/imgcourse"
+#: Profiles every notebook understands.
+PROFILES = ("default", "full")
+#: Default-profile budget per notebook, in seconds, on a 2-core CPU.
+BUDGET_SECONDS = 180
+#: Cell tags that hide a cell's input in HTML reports.
+HIDE_INPUT_TAGS = ("hide-input", "remove-input")
+NOTEBOOK_NAME = re.compile(r"^(\d\d)_([a-z0-9_]+)\.ipynb$")
+
+
+class CourseError(ValueError):
+    """A request the course cannot carry out; the message says what to do instead."""
+
+
+@dataclass
+class NotebookInfo:
+    """One course notebook as listed by :func:`list_notebooks`."""
+
+    number: str
+    slug: str
+    path: Path
+    title: str
+    default_seconds: float | None
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"{self.number}_{self.slug}"
+
+
+def notebooks_dir() -> Path:
+    """The notebooks folder: ``$IMGCOURSE_NOTEBOOKS``, else ``notebooks/`` beside the package."""
+    env = os.environ.get("IMGCOURSE_NOTEBOOKS")
+    folder = Path(env) if env else Path(__file__).resolve().parent.parent / "notebooks"
+    if not folder.is_dir():
+        raise CourseError(
+            f"notebooks folder {folder} not found. Run from a clone of the course repository "
+            "(pip install -e .), or set IMGCOURSE_NOTEBOOKS to the folder holding the notebooks."
+        )
+    return folder
+
+
+def read_parameters(nb: nbformat.NotebookNode) -> dict[str, Any]:
+    """The literal assignments of the cell tagged ``parameters`` (name -> default value)."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            params: dict[str, Any] = {}
+            for node in ast.parse(cell.source).body:
+                if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                    target = node.targets[0]
+                    if isinstance(target, ast.Name):
+                        try:
+                            params[target.id] = ast.literal_eval(node.value)
+                        except ValueError:
+                            continue  # computed defaults cannot be overridden by type
+            return params
+    return {}
+
+
+def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return fallback
+
+
+def read_notebook_info(path: Path) -> NotebookInfo:
+    """Title, parameters and recorded default-profile run time of one notebook file."""
+    match = NOTEBOOK_NAME.match(path.name)
+    if not match:
+        raise CourseError(f"{path.name} is not named NN_topic.ipynb")
+    nb = nbformat.read(path, as_version=4)
+    meta = nb.metadata.get("imgcourse", {})
+    return NotebookInfo(
+        number=match.group(1),
+        slug=match.group(2),
+        path=path,
+        title=_title(nb, match.group(2).replace("_", " ")),
+        default_seconds=meta.get("default_seconds"),
+        parameters=read_parameters(nb),
+    )
+
+
+def list_notebooks(folder: Path | None = None) -> list[NotebookInfo]:
+    """Every ``NN_topic.ipynb`` in the notebooks folder, in course order."""
+    folder = folder or notebooks_dir()
+    return [
+        read_notebook_info(p) for p in sorted(folder.glob("*.ipynb")) if NOTEBOOK_NAME.match(p.name)
+    ]
+
+
+def find_notebooks(names: list[str], folder: Path | None = None) -> list[NotebookInfo]:
+    """Resolve names such as ``02``, ``02_cnn_basics`` or ``cnn_basics`` to notebooks.
+
+    Raises:
+        CourseError: a name matches no notebook; the message lists the real ones.
+    """
+    available = list_notebooks(folder)
+    found = []
+    for raw in names:
+        key = raw.removesuffix(".ipynb").replace("-", "_").lower()
+        hits = [nb for nb in available if key in (nb.number, nb.slug, nb.name)]
+        if not hits:
+            choices = [nb.name for nb in available]
+            close = difflib.get_close_matches(key, choices + [nb.slug for nb in available], n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise CourseError(
+                f"no notebook called {raw!r}.{hint} The notebooks are: {', '.join(choices)}."
+            )
+        found.extend(hits)
+    return found
+
+
+def _coerce(value: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        lowered = value.lower()
+        if lowered in ("true", "1", "yes"):
+            return True
+        if lowered in ("false", "0", "no"):
+            return False
+        raise ValueError("expected true or false")
+    if isinstance(default, int):
+        return int(value)
+    if isinstance(default, float):
+        return float(value)
+    if isinstance(default, str) or default is None:
+        return value
+    parsed = ast.literal_eval(value)
+    if not isinstance(parsed, type(default)):
+        raise ValueError(f"expected a {type(default).__name__} literal")
+    return parsed
+
+
+def resolve_parameters(
+    notebook: NotebookInfo, overrides: list[tuple[str, str]], profile: str | None = None
+) -> dict[str, Any]:
+    """Check ``-p KEY VALUE`` overrides against the notebook's parameters cell and type them.
+
+    Values are converted to the type of the default (int, float, bool, str, or a literal for
+    tuples and lists). String values of parameters ending in ``_DIR`` or ``_PATH`` are made
+    absolute, since papermill runs the notebook in its own folder.
+
+    Raises:
+        CourseError: an unknown parameter or a value of the wrong type, before any kernel starts.
+    """
+    params: dict[str, Any] = {}
+    if profile is not None:
+        overrides = [("PROFILE", profile), *overrides]
+    for key, raw in overrides:
+        if key not in notebook.parameters:
+            known = ", ".join(sorted(notebook.parameters)) or "none"
+            raise CourseError(
+                f"{notebook.name} has no parameter {key!r}. Its parameters are: {known}."
+            )
+        default = notebook.parameters[key]
+        try:
+            value = _coerce(raw, default)
+        except (ValueError, SyntaxError) as exc:
+            raise CourseError(
+                f"parameter {key} of {notebook.name} must be of type {type(default).__name__}, like "
+                f"its default {default!r}; got {raw!r} ({exc})."
+            ) from None
+        if key == "PROFILE" and value not in PROFILES:
+            raise CourseError(f"PROFILE must be one of {PROFILES}; got {value!r}.")
+        if isinstance(value, str) and key.endswith(("_DIR", "_PATH")) and value:
+            value = str(Path(value).expanduser().resolve())
+        params[key] = value
+    return params
+
+
+@dataclass
+class RunResult:
+    """The outcome of running one notebook."""
+
+    notebook: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    executed: Path | None = None
+    report: Path | None = None
+    error: str = ""
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def write_html_report(executed: Path, html_path: Path) -> Path:
+    """An HTML report of an executed notebook; inputs of cells tagged ``hide-input`` hidden."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    nb = nbformat.read(executed, as_version=4)
+    remover = TagRemovePreprocessor(
+        remove_input_tags=set(HIDE_INPUT_TAGS), remove_cell_tags={"remove-cell"}, enabled=True
+    )
+    nb, resources = remover.preprocess(nb, {})
+    exporter = HTMLExporter(exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    tmp = html_path.with_suffix(".html.part")
+    tmp.write_text(body, encoding="utf-8")
+    os.replace(tmp, html_path)
+    return html_path
+
+
+def run_notebook(
+    notebook: NotebookInfo,
+    parameters: dict[str, Any],
+    out_dir: Path,
+    *,
+    kernel_name: str | None = None,
+    progress: bool = False,
+) -> RunResult:
+    """Execute a notebook with papermill into ``out_dir`` and write its HTML report.
+
+    The notebook runs in its own folder (as under nbval), so relative paths in it behave the
+    same in both. A failed cell still leaves the executed notebook (with the error) and a
+    report, so the failure can be read.
+    """
+    import papermill
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    executed = out_dir / notebook.path.name
+    report = out_dir / f"{notebook.name}.html"
+    start = time.perf_counter()
+    status, error = "ok", ""
+    try:
+        papermill.execute_notebook(
+            str(notebook.path),
+            str(executed),
+            parameters=parameters,
+            cwd=str(notebook.path.parent),
+            kernel_name=kernel_name,
+            progress_bar=progress,
+            log_output=False,
+        )
+    except papermill.PapermillExecutionError as exc:
+        status = "failed"
+        error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+    seconds = time.perf_counter() - start
+    if executed.exists():
+        write_html_report(executed, report)
+    return RunResult(
+        notebook=notebook.name,
+        status=status,
+        seconds=seconds,
+        executed=executed if executed.exists() else None,
+        report=report if report.exists() else None,
+        error=error,
+        parameters=parameters,
+    )
+
+
+def summary_table(results: list[RunResult], budget: float | None = BUDGET_SECONDS) -> str:
+    """A plain-text table of each notebook's status and run time, with the total."""
+    width = max([len(r.notebook) for r in results] + [8])
+    lines = [f"{'notebook':<{width}}  {'status':<8}  {'time':>8}"]
+    for r in results:
+        flag = ""
+        if r.status == "ok" and budget is not None and r.seconds > budget:
+            flag = f"  over the {budget:.0f} s budget"
+        lines.append(f"{r.notebook:<{width}}  {r.status:<8}  {r.seconds:>6.1f} s{flag}")
+        if r.error:
+            lines.append(f"{'':<{width}}  {r.error}")
+    total = sum(r.seconds for r in results)
+    lines.append(f"{'total':<{width}}  {'':<8}  {total:>6.1f} s")
+    return "\n".join(lines)
+
+
+def write_summary(results: list[RunResult], out_dir: Path) -> Path:
+    """``summary.json`` beside the reports: status, seconds and paths of each run."""
+    path = out_dir / "summary.json"
+    rows = [
+        {
+            "notebook": r.notebook,
+            "status": r.status,
+            "seconds": round(r.seconds, 2),
+            "executed": r.executed.name if r.executed else None,
+            "report": r.report.name if r.report else None,
+            "error": r.error,
+            "parameters": r.parameters,
+        }
+        for r in results
+    ]
+    path.write_text(json.dumps(rows, indent=2, default=str), encoding="utf-8")
+    return path
+
+
+def record_default_time(notebook: NotebookInfo, seconds: float) -> None:
+    """Store a measured default-profile run time in the notebook's metadata (for ``list``)."""
+    nb = nbformat.read(notebook.path, as_version=4)
+    nb.metadata.setdefault("imgcourse", {})["default_seconds"] = round(seconds)
+    nbformat.write(nb, notebook.path)
+
+
+def execute_in_place(notebook: NotebookInfo, *, timeout: int = 600) -> float:
+    """Run a notebook top to bottom in the default profile and save it with its outputs.
+
+    This is how committed outputs are made (nbval then compares fresh runs with them).
+    Widget state is stored so the book can show widgets. Returns the run time in seconds,
+    also recorded in the notebook's metadata. Nothing is written if a cell fails.
+    """
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(notebook.path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(notebook.path.parent)}},
+        store_widget_state=True,
+    )
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    nb.metadata.setdefault("imgcourse", {})["default_seconds"] = round(seconds)
+    tmp = notebook.path.with_suffix(".ipynb.part")
+    nbformat.write(nb, tmp)
+    os.replace(tmp, notebook.path)
+    return seconds
