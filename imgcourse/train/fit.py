@@ -77,8 +77,8 @@ def fit(
     kwargs: dict[str, Any] = {"epochs": epochs, "verbose": 0}
     if isinstance(data, tuple):
         kwargs.update(x=data[0], y=data[1], batch_size=batch_size)
-    else:
-        kwargs.update(x=data)
+    else:  # a tf.data.Dataset shuffles itself (tf_dataset(shuffle=True))
+        kwargs.update(x=data, shuffle=False)
     if validation_data is not None:
         kwargs["validation_data"] = validation_data
     start = time.perf_counter()
