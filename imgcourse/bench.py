@@ -30,11 +30,17 @@ def cpu_name() -> str:
 def _python_loop_epoch(model, images, labels, batch_size: int, rng) -> None:
     from imgcourse.data.pipeline import python_batches
 
-    for x, y in python_batches((images, labels), batch_size=batch_size, shuffle=True,
-                               seed=int(rng.integers(1 << 30))):
+    for x, y in python_batches(
+        (images, labels), batch_size=batch_size, shuffle=True, seed=int(rng.integers(1 << 30))
+    ):
         flip = rng.random(len(x)) < 0.5
         x = np.where(flip[:, None, None, None], x[:, :, ::-1], x)
         model.train_on_batch(x, y)
+
+
+def _fit_epoch(model, ds):
+    """One epoch of ``model.fit`` on a dataset, as a no-argument function."""
+    return lambda: model.fit(ds, epochs=1, verbose=0, shuffle=False)
 
 
 def _images_per_second(run_epoch, epochs: int, n: int) -> float:
@@ -64,26 +70,30 @@ def run_benchmarks(num_images: int = 4096, epochs: int = 3, image_size: int = 32
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
         return model
 
-    print(f"machine: {cpu_name()}, {os.cpu_count()} cores, {info.device}; "
-          f"{num_images} images of {shape}, {epochs} timed epochs after one warm-up")
+    print(
+        f"machine: {cpu_name()}, {os.cpu_count()} cores, {info.device}; "
+        f"{num_images} images of {shape}, {epochs} timed epochs after one warm-up"
+    )
     results: dict = {}
     batch = 64
     model = compiled()
     ds = tf_dataset(data, batch_size=batch, shuffle=True, augment=flip)
-    fast = _images_per_second(lambda: model.fit(ds, epochs=1, verbose=0, shuffle=False), epochs, num_images)
+    fast = _images_per_second(_fit_epoch(model, ds), epochs, num_images)
     model = compiled()
     rng = np.random.default_rng(0)
     plain = _images_per_second(
         lambda: _python_loop_epoch(model, data.images, data.labels, batch, rng), epochs, num_images
     )
     results["pipeline"] = {"tf_data": fast, "python_loop": plain, "ratio": fast / plain}
-    print(f"input pipeline, batch {batch}: tf.data + fit {fast:,.0f} images/s | "
-          f"Python loop + train_on_batch {plain:,.0f} images/s | ratio {fast / plain:.2f}x")
+    print(
+        f"input pipeline, batch {batch}: tf.data + fit {fast:,.0f} images/s | "
+        f"Python loop + train_on_batch {plain:,.0f} images/s | ratio {fast / plain:.2f}x"
+    )
     results["training"] = {}
     for batch in (32, 64, 128):
         model = compiled()
         ds = tf_dataset(data, batch_size=batch, shuffle=True)
-        rate = _images_per_second(lambda: model.fit(ds, epochs=1, verbose=0, shuffle=False), epochs, num_images)
+        rate = _images_per_second(_fit_epoch(model, ds), epochs, num_images)
         results["training"][batch] = rate
         print(f"small_cnn training, batch {batch:>3}: {rate:,.0f} images/s")
     return results

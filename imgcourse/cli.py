@@ -87,13 +87,22 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run notebooks with papermill and write HTML reports")
     run.add_argument("names", nargs="*", help="notebook numbers or names, e.g. 02 or cnn_basics")
     run.add_argument("--all", action="store_true", help="run every notebook")
-    run.add_argument("-p", "--param", nargs=2, action="append", metavar=("KEY", "VALUE"),
-                     help="override a parameter of the notebook's parameters cell")
+    run.add_argument(
+        "-p",
+        "--param",
+        nargs=2,
+        action="append",
+        metavar=("KEY", "VALUE"),
+        help="override a parameter of the notebook's parameters cell",
+    )
     run.add_argument("--profile", choices=course.PROFILES, help="default (CPU) or full (GPU)")
     run.add_argument("--out", default="reports", help="folder for executed notebooks and reports")
     run.add_argument("--kernel", default=None, help="Jupyter kernel name (default: the notebook's)")
-    run.add_argument("--record-time", action="store_true",
-                     help="store default-profile run times in the notebooks' metadata")
+    run.add_argument(
+        "--record-time",
+        action="store_true",
+        help="store default-profile run times in the notebooks' metadata",
+    )
 
     refresh = sub.add_parser("refresh", help="(developers) execute notebooks in place")
     refresh.add_argument("names", nargs="*")

@@ -179,8 +179,8 @@ def resolve_parameters(
             value = _coerce(raw, default)
         except (ValueError, SyntaxError) as exc:
             raise CourseError(
-                f"parameter {key} of {notebook.name} must be of type {type(default).__name__}, like "
-                f"its default {default!r}; got {raw!r} ({exc})."
+                f"parameter {key} of {notebook.name} must be of type "
+                f"{type(default).__name__}, like its default {default!r}; got {raw!r} ({exc})."
             ) from None
         if key == "PROFILE" and value not in PROFILES:
             raise CourseError(f"PROFILE must be one of {PROFILES}; got {value!r}.")

@@ -6,8 +6,19 @@ import importlib.metadata
 import platform
 
 PACKAGES = (
-    "imgcourse", "keras", "tensorflow", "jax", "numpy", "scikit-image", "scikit-learn",
-    "matplotlib", "seaborn", "ipywidgets", "jupyterlab", "papermill", "nbval",
+    "imgcourse",
+    "keras",
+    "tensorflow",
+    "jax",
+    "numpy",
+    "scikit-image",
+    "scikit-learn",
+    "matplotlib",
+    "seaborn",
+    "ipywidgets",
+    "jupyterlab",
+    "papermill",
+    "nbval",
 )
 
 

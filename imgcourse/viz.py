@@ -14,7 +14,9 @@ import numpy as np
 def _grid(n: int, ncols: int, cell: float = 1.6) -> tuple[plt.Figure, np.ndarray]:
     ncols = max(1, min(ncols, n))
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(cell * ncols, cell * nrows + 0.3), squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(cell * ncols, cell * nrows + 0.3), squeeze=False
+    )
     for ax in axes.flat:
         ax.axis("off")
     return fig, axes
@@ -47,12 +49,15 @@ def show_images(
         labels, predictions: (n,) class indices; names come from ``class_names``.
         titles: free-text titles, overriding labels.
     """
+
+    def name(k: int) -> str:
+        return class_names[k] if class_names is not None else str(k)
+
     n = min(len(images), max_images)
     fig, axes = _grid(n, ncols)
     for i, ax in enumerate(axes.flat[:n]):
         shown, cmap = _as_displayable(images[i])
         ax.imshow(shown, cmap=cmap, vmin=0, vmax=1)
-        name = (lambda k: class_names[k] if class_names is not None else str(k))
         if titles is not None:
             ax.set_title(titles[i], fontsize=8)
         elif predictions is not None and labels is not None:
@@ -90,7 +95,11 @@ def plot_history(
 
 
 def plot_confusion(
-    labels: np.ndarray, predictions: np.ndarray, class_names: Sequence[str], *, normalize: bool = True
+    labels: np.ndarray,
+    predictions: np.ndarray,
+    class_names: Sequence[str],
+    *,
+    normalize: bool = True,
 ) -> plt.Figure:
     """A confusion-matrix heat map (rows: true class, columns: predicted class)."""
     import seaborn as sns
@@ -102,8 +111,14 @@ def plot_confusion(
     size = 1.0 + 0.55 * len(class_names)
     fig, ax = plt.subplots(figsize=(size + 1.2, size))
     sns.heatmap(
-        cm, annot=True, fmt=".2f" if normalize else "d", cmap="Blues", cbar=False,
-        xticklabels=class_names, yticklabels=class_names, ax=ax,
+        cm,
+        annot=True,
+        fmt=".2f" if normalize else "d",
+        cmap="Blues",
+        cbar=False,
+        xticklabels=class_names,
+        yticklabels=class_names,
+        ax=ax,
     )
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")

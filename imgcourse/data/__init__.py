@@ -1,6 +1,12 @@
 """Datasets: the built-in tier, the shapes generator, user folders and input pipelines."""
 
-from imgcourse.data.builtin import load_digits, load_lfw_faces, load_photo, load_photos, load_textures
+from imgcourse.data.builtin import (
+    load_digits,
+    load_lfw_faces,
+    load_photo,
+    load_photos,
+    load_textures,
+)
 from imgcourse.data.dataset import ImageSet, split
 from imgcourse.data.folder import ImageFolderError, load_image_folder, scan_image_folder
 from imgcourse.data.pipeline import python_batches, tf_dataset

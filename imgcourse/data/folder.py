@@ -32,7 +32,9 @@ class FolderScan:
 
     def report(self) -> str:
         counts = np.bincount(self.labels, minlength=len(self.class_names)) if self.labels else []
-        lines = [f"{self.root}: {len(self.files)} readable images in {len(self.class_names)} classes"]
+        lines = [
+            f"{self.root}: {len(self.files)} readable images in {len(self.class_names)} classes"
+        ]
         lines += [f"  {name}: {int(c)}" for name, c in zip(self.class_names, counts)]
         if self.problems:
             lines.append(f"{len(self.problems)} problem(s):")

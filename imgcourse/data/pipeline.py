@@ -66,5 +66,7 @@ def python_batches(
     images, labels = (data.images, data.labels) if isinstance(data, ImageSet) else data
     order = np.random.default_rng(seed).permutation(len(images)) if shuffle else None
     for start in range(0, len(images), batch_size):
-        idx = slice(start, start + batch_size) if order is None else order[start : start + batch_size]
+        idx = (
+            slice(start, start + batch_size) if order is None else order[start : start + batch_size]
+        )
         yield images[idx], labels[idx]

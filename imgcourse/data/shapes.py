@@ -39,10 +39,25 @@ def _polygon(cy: float, cx: float, r: float, shape: str, angle: float) -> np.nda
         rad = np.where(np.arange(10) % 2 == 0, r * 1.15, r * 0.45)
     elif shape == "cross":
         w = 0.36
-        base = np.array(
-            [[-w, -1], [w, -1], [w, -w], [1, -w], [1, w], [w, w], [w, 1], [-w, 1], [-w, w],
-             [-1, w], [-1, -w], [-w, -w]]
-        ) * r
+        base = (
+            np.array(
+                [
+                    [-w, -1],
+                    [w, -1],
+                    [w, -w],
+                    [1, -w],
+                    [1, w],
+                    [w, w],
+                    [w, 1],
+                    [-w, 1],
+                    [-w, w],
+                    [-1, w],
+                    [-1, -w],
+                    [-w, -w],
+                ]
+            )
+            * r
+        )
         c, s = np.cos(angle), np.sin(angle)
         rot = base @ np.array([[c, -s], [s, c]]).T
         return rot + np.array([cy, cx])

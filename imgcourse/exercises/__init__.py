@@ -47,9 +47,7 @@ def compare_arrays(
         )
     if arr.shape != expected.shape:
         extra = f" {hint}" if hint else ""
-        return Feedback(
-            False, f"{what} has shape {arr.shape}; expected {expected.shape}.{extra}"
-        )
+        return Feedback(False, f"{what} has shape {arr.shape}; expected {expected.shape}.{extra}")
     if not np.all(np.isfinite(arr)):
         return Feedback(False, f"{what} contains NaN or infinite values.")
     diff = np.abs(arr - expected)

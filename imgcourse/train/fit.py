@@ -68,6 +68,7 @@ def fit(
     Returns:
         A :class:`TrainResult` (history, seconds, images/s).
     """
+
     def as_xy(d: Any) -> Any:
         return (d.images, d.labels) if isinstance(d, ImageSet) else d
 
