@@ -8,11 +8,19 @@ from imgcourse.data.builtin import (
     load_textures,
 )
 from imgcourse.data.dataset import ImageSet, split
+from imgcourse.data.download import DownloadError, cache_dir, fetch
 from imgcourse.data.folder import ImageFolderError, load_image_folder, scan_image_folder
 from imgcourse.data.pipeline import python_batches, tf_dataset
+from imgcourse.data.registry import get_dataset, list_datasets, load_dataset
 from imgcourse.data.shapes import make_shapes
 
 __all__ = [
+    "DownloadError",
+    "cache_dir",
+    "fetch",
+    "get_dataset",
+    "list_datasets",
+    "load_dataset",
     "ImageFolderError",
     "ImageSet",
     "load_digits",

@@ -1,0 +1,337 @@
+"""Tests for imgcourse.data.download against a local HTTP server on 127.0.0.1 (no internet)."""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import http.server
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from imgcourse.data import download
+from imgcourse.data.download import DownloadError, cache_dir, fetch, is_cached, mirror_url
+from imgcourse.data.registry import DatasetEntry, RemoteFile
+
+PAYLOAD = bytes(range(256)) * 40  # 10,240 bytes
+PAYLOAD_SHA = hashlib.sha256(PAYLOAD).hexdigest()
+
+
+@dataclass
+class FixtureServer:
+    """A local HTTP server; ``routes`` maps a path to ``(mode, body)``.
+
+    Modes: ``"ok"`` serves the body; ``"404"`` answers Not Found; ``"truncate"`` announces
+    more bytes than it sends, then closes the connection. Unknown paths get 404.
+    """
+
+    base: str
+    routes: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    requests: list[str] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+@pytest.fixture
+def server() -> Iterator[FixtureServer]:
+    state = FixtureServer(base="")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            state.requests.append(self.path)
+            mode, body = state.routes.get(self.path, ("404", b""))
+            if mode == "404":
+                self.send_error(404, "Not Found")
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            extra = 1000 if mode == "truncate" else 0
+            self.send_header("Content-Length", str(len(body) + extra))
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass  # keep test output quiet
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test sees the user's mirror or cache settings."""
+    monkeypatch.delenv("IMGCOURSE_MIRROR", raising=False)
+    monkeypatch.setenv("IMGCOURSE_CACHE", str(tmp_path / "default-cache"))
+
+
+def make_entry(
+    *urls: str, sha256: str | None = PAYLOAD_SHA, size: int | None = len(PAYLOAD), name: str = "toy"
+) -> DatasetEntry:
+    return DatasetEntry(
+        name=name,
+        tier="full",
+        description="a test file",
+        licence="test",
+        homepage="http://127.0.0.1/",
+        citation="none",
+        loader="imgcourse.data.full:load_mnist",
+        files=(RemoteFile("toy.bin", tuple(urls), sha256, size),),
+    )
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, then closed)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+# ----------------------------------------------------------------------------- settings
+
+
+def test_cache_dir_env_override(monkeypatch, tmp_path):
+    monkeypatch.setenv("IMGCOURSE_CACHE", str(tmp_path / "mine"))
+    assert cache_dir() == tmp_path / "mine"
+
+
+def test_cache_dir_default(monkeypatch, tmp_path):
+    monkeypatch.delenv("IMGCOURSE_CACHE")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert cache_dir() == tmp_path / ".cache" / "imgcourse"
+
+
+def test_mirror_url(monkeypatch, tmp_path):
+    assert mirror_url() is None
+    monkeypatch.setenv("IMGCOURSE_MIRROR", "http://mirror.example/data/")
+    assert mirror_url() == "http://mirror.example/data"
+    monkeypatch.setenv("IMGCOURSE_MIRROR", str(tmp_path))
+    assert mirror_url() == tmp_path.resolve().as_uri()
+
+
+# ----------------------------------------------------------------------------- downloads
+
+
+def test_good_file_is_downloaded_verified_and_cached(server, tmp_path):
+    server.routes["/toy.bin"] = ("ok", PAYLOAD)
+    entry = make_entry(server.url("/toy.bin"))
+    cache = tmp_path / "cache"
+    assert not is_cached(entry, cache=cache)
+
+    paths = fetch(entry, cache=cache)
+
+    assert paths == {"toy.bin": cache / "toy" / "toy.bin"}
+    assert paths["toy.bin"].read_bytes() == PAYLOAD
+    assert files_in(cache / "toy") == ["toy.bin"]  # no temporary file, no sidecar
+    assert paths["toy.bin"].stat().st_mode & 0o777 == 0o644  # readable by others, like a cache
+    assert is_cached(entry, cache=cache) and is_cached(entry, cache=cache, verify=True)
+    assert server.requests == ["/toy.bin"]
+
+    assert fetch(entry, cache=cache) == paths
+    assert server.requests == ["/toy.bin"]  # the second fetch made no request
+
+
+def test_wrong_checksum_leaves_nothing(server, tmp_path):
+    server.routes["/toy.bin"] = ("ok", PAYLOAD)
+    wrong = "0" * 64
+    entry = make_entry(server.url("/toy.bin"), sha256=wrong)
+    cache = tmp_path / "cache"
+
+    with pytest.raises(DownloadError) as info:
+        fetch(entry, cache=cache)
+
+    message = str(info.value)
+    assert wrong in message and PAYLOAD_SHA in message
+    assert "removed" in message
+    assert str(cache / "toy" / "toy.bin") in message
+    assert files_in(cache / "toy") == []
+
+
+def test_404_names_url_and_status(server, tmp_path):
+    entry = make_entry(server.url("/missing.bin"))
+    cache = tmp_path / "cache"
+    with pytest.raises(DownloadError) as info:
+        fetch(entry, cache=cache)
+    message = str(info.value)
+    assert server.url("/missing.bin") in message and "404" in message
+    assert info.value.attempts == [(server.url("/missing.bin"), "HTTP error 404 Not Found")]
+    assert info.value.path == cache / "toy" / "toy.bin"
+    assert files_in(cache / "toy") == []
+
+
+def test_connection_refused_says_what_to_do(tmp_path):
+    url = f"http://127.0.0.1:{closed_port()}/toy.bin"
+    cache = tmp_path / "cache"
+    with pytest.raises(DownloadError) as info:
+        fetch(make_entry(url), cache=cache, timeout=5)
+    message = str(info.value)
+    assert url in message and "refused" in message.lower()
+    assert "check the network" in message
+    assert "IMGCOURSE_MIRROR" in message
+    assert f"place it at {cache / 'toy' / 'toy.bin'}" in message
+    assert PAYLOAD_SHA in message
+    assert files_in(cache / "toy") == []
+
+
+def test_truncated_transfer_leaves_nothing(server, tmp_path):
+    server.routes["/toy.bin"] = ("truncate", PAYLOAD)
+    # no pinned size, so only the Content-Length can reveal the truncation
+    entry = make_entry(server.url("/toy.bin"), size=None)
+    cache = tmp_path / "cache"
+    with pytest.raises(DownloadError) as info:
+        fetch(entry, cache=cache)
+    assert "truncated" in str(info.value)
+    assert files_in(cache / "toy") == []
+
+
+def test_announced_size_mismatch_is_refused(server, tmp_path):
+    server.routes["/toy.bin"] = ("ok", PAYLOAD + b"extra")
+    entry = make_entry(server.url("/toy.bin"))
+    cache = tmp_path / "cache"
+    with pytest.raises(DownloadError, match="not the expected file"):
+        fetch(entry, cache=cache)
+    assert files_in(cache / "toy") == []
+
+
+def test_next_url_is_tried_after_a_failure(server, tmp_path):
+    server.routes["/good.bin"] = ("ok", PAYLOAD)
+    refused = f"http://127.0.0.1:{closed_port()}/toy.bin"
+    entry = make_entry(refused, server.url("/gone.bin"), server.url("/good.bin"))
+    paths = fetch(entry, cache=tmp_path / "cache", timeout=5)
+    assert paths["toy.bin"].read_bytes() == PAYLOAD
+    assert server.requests == ["/gone.bin", "/good.bin"]
+
+
+def test_mirror_is_used_before_the_original(server, tmp_path, monkeypatch):
+    server.routes["/mirror/toy/toy.bin"] = ("ok", PAYLOAD)
+    server.routes["/original/toy.bin"] = ("ok", PAYLOAD)
+    monkeypatch.setenv("IMGCOURSE_MIRROR", server.url("/mirror/"))
+    entry = make_entry(server.url("/original/toy.bin"))
+    paths = fetch(entry, cache=tmp_path / "cache")
+    assert paths["toy.bin"].read_bytes() == PAYLOAD
+    assert server.requests == ["/mirror/toy/toy.bin"]  # the original was not contacted
+
+
+def test_failing_mirror_falls_back_and_is_named(server, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMGCOURSE_MIRROR", server.url("/mirror"))
+    entry = make_entry(server.url("/original/toy.bin"))
+    with pytest.raises(DownloadError) as info:
+        fetch(entry, cache=tmp_path / "cache")
+    tried = [url for url, _ in info.value.attempts]
+    assert tried == [server.url("/mirror/toy/toy.bin"), server.url("/original/toy.bin")]
+    assert server.url("/mirror") in str(info.value)
+
+
+def test_mirror_can_be_a_folder(tmp_path, monkeypatch):
+    mirror = tmp_path / "usb"
+    (mirror / "toy").mkdir(parents=True)
+    (mirror / "toy" / "toy.bin").write_bytes(PAYLOAD)
+    monkeypatch.setenv("IMGCOURSE_MIRROR", str(mirror))
+    url = f"http://127.0.0.1:{closed_port()}/toy.bin"  # would fail if it were tried
+    paths = fetch(make_entry(url), cache=tmp_path / "cache")
+    assert paths["toy.bin"].read_bytes() == PAYLOAD
+
+
+def test_cache_env_override_is_used(server, tmp_path, monkeypatch):
+    server.routes["/toy.bin"] = ("ok", PAYLOAD)
+    monkeypatch.setenv("IMGCOURSE_CACHE", str(tmp_path / "elsewhere"))
+    paths = fetch(make_entry(server.url("/toy.bin")))
+    assert paths["toy.bin"] == tmp_path / "elsewhere" / "toy" / "toy.bin"
+    assert paths["toy.bin"].is_file()
+
+
+def test_bad_cached_file_is_reported_and_downloaded_again(server, tmp_path):
+    server.routes["/toy.bin"] = ("ok", PAYLOAD)
+    entry = make_entry(server.url("/toy.bin"))
+    target = tmp_path / "cache" / "toy" / "toy.bin"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"x" * len(PAYLOAD))  # right size, wrong content
+    with pytest.warns(UserWarning, match="expected " + PAYLOAD_SHA):
+        fetch(entry, cache=tmp_path / "cache")
+    assert target.read_bytes() == PAYLOAD
+    assert server.requests == ["/toy.bin"]
+
+
+def test_file_placed_by_hand_is_used(server, tmp_path):
+    entry = make_entry(server.url("/toy.bin"))
+    target = tmp_path / "cache" / "toy" / "toy.bin"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(PAYLOAD)
+    assert fetch(entry, cache=tmp_path / "cache") == {"toy.bin": target}
+    assert server.requests == []
+
+
+def test_unpinned_checksum_is_recorded_then_enforced(server, tmp_path):
+    server.routes["/toy.bin"] = ("ok", PAYLOAD)
+    entry = make_entry(server.url("/toy.bin"), sha256=None, size=None)
+    cache = tmp_path / "cache"
+    with pytest.warns(UserWarning, match="no published sha256"):
+        paths = fetch(entry, cache=cache)
+    sidecar = cache / "toy" / "toy.bin.sha256"
+    assert sidecar.read_text().split()[0] == PAYLOAD_SHA
+
+    # The server now sends something else: the recorded checksum refuses it.
+    paths["toy.bin"].write_bytes(b"tampered")
+    server.routes["/toy.bin"] = ("ok", b"changed upstream")
+    with (
+        pytest.warns(UserWarning, match="downloading it again"),
+        pytest.raises(DownloadError, match="checksum mismatch") as info,
+    ):
+        fetch(entry, cache=cache)
+    assert str(sidecar) in str(info.value)
+    assert files_in(cache / "toy") == ["toy.bin.sha256"]
+
+
+def test_interrupt_mid_download_leaves_nothing(server, tmp_path, monkeypatch):
+    server.routes["/toy.bin"] = ("ok", PAYLOAD)
+    monkeypatch.setattr(download, "_CHUNK_BYTES", 1024)
+    real_read = http.client.HTTPResponse.read
+    cache = tmp_path / "cache"
+    calls = {"n": 0}
+    seen_mid_way: list[list[str]] = []
+
+    def interrupted_read(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            seen_mid_way.append(files_in(cache / "toy"))
+            raise KeyboardInterrupt
+        return real_read(self, *args, **kwargs)
+
+    monkeypatch.setattr(http.client.HTTPResponse, "read", interrupted_read)
+    with pytest.raises(KeyboardInterrupt):
+        fetch(make_entry(server.url("/toy.bin")), cache=cache)
+    # interrupted part-way: a temporary file was being written, and it is gone
+    [mid_way] = seen_mid_way
+    assert len(mid_way) == 1 and mid_way[0].endswith(".part")
+    assert files_in(cache / "toy") == []
+
+
+def test_builtin_dataset_has_nothing_to_fetch():
+    with pytest.raises(ValueError, match="builtin"):
+        fetch("digits")
+
+
+def test_unwritable_cache_is_a_clear_error(server, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(DownloadError, match="IMGCOURSE_CACHE"):
+        fetch(make_entry(server.url("/toy.bin")), cache=blocker)
