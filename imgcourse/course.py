@@ -28,6 +28,39 @@ HIDE_INPUT_TAGS = ("hide-input", "remove-input")
 NOTEBOOK_NAME = re.compile(r"^(\d\d)_([a-z0-9_]+)\.ipynb$")
 
 
+@dataclass(frozen=True)
+class Planned:
+    """One notebook of the syllabus: number, title and what it covers."""
+
+    number: str
+    title: str
+    covers: str
+
+
+SYLLABUS = (
+    Planned("00", "Welcome", "using the course: profiles, doctor, data tiers, widgets, reports"),
+    Planned("01", "Why deep learning", "hand-made filters and features against a learned CNN"),
+    Planned("02", "CNN basics", "convolution and pooling, a first CNN, filters and feature maps"),
+    Planned("03", "Data and augmentation", "splits, class balance, tf.data speed, augmentation"),
+    Planned("04", "Training and tuning", "backpropagation, over-fitting, regularisation, search"),
+    Planned("05", "CNN architectures", "VGG, residual, Inception and EfficientNet side by side"),
+    Planned("06", "Transfer learning", "feature extraction, fine-tuning, training from scratch"),
+    Planned("07", "Evaluation and fairness", "metrics, calibration, per-group metrics"),
+    Planned("08", "Interpretability", "saliency, Grad-CAM, occlusion, integrated gradients"),
+    Planned("09", "Object detection", "boxes, IoU, a one-stage detector, non-max suppression, mAP"),
+    Planned("10", "Segmentation", "U-Net, pixel accuracy, Dice, mIoU, overlays"),
+    Planned("11", "Autoencoders", "denoising, compression vs bottleneck size, latent space"),
+    Planned("12", "GANs", "DCGAN, its training loop, failure modes, conditional generation"),
+    Planned("13", "Style transfer", "content and style losses, Gram matrices, optimisation"),
+    Planned("14", "Attention and captioning", "attention maps, a small ViT, captioning"),
+    Planned("15", "Few-shot and zero-shot", "prototypical networks, episodes, attributes"),
+    Planned("16", "Architecture search", "automated search over architectures, cost vs accuracy"),
+    Planned("17", "Deployment and on-device", "export, TFLite, size, latency, frames per second"),
+    Planned("18", "Continuous learning", "drift, retraining, forgetting, rehearsal"),
+    Planned("19", "Capstone report", "the six steps end to end on your own images, as a report"),
+)
+
+
 class CourseError(ValueError):
     """A request the course cannot carry out; the message says what to do instead."""
 

@@ -1,0 +1,65 @@
+"""Sphinx configuration for the course book.
+
+Build (offline, warnings as errors):  sphinx-build -W -b html book book/_build/html
+
+Pages come from ../notebooks/ with their committed outputs (nothing runs at build time);
+see _ext/course_book.py for how they get here. The widget and MathJax scripts are served
+from _static/vendor/ (made by vendor_js.py), never from a CDN.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+BOOK = Path(__file__).resolve().parent
+sys.path.insert(0, str(BOOK / "_ext"))
+
+project = "Deep learning for images"
+author = "The imgcourse authors"
+copyright = "the imgcourse authors"  # Sphinx's name, not the builtin's
+html_title = "Deep learning for images"
+
+extensions = ["myst_nb", "course_book"]
+
+# Where the notebooks come from (IMGCOURSE_BOOK_NOTEBOOKS points elsewhere, for trying the
+# book on other notebooks) and the build folder inside the book they are mirrored into.
+course_notebooks_src = os.environ.get("IMGCOURSE_BOOK_NOTEBOOKS", "../notebooks")
+course_notebooks_dir = "notebooks"
+
+exclude_patterns = ["_build", "_static", "_ext", "README.md", "**/.ipynb_checkpoints"]
+
+# MyST and notebooks: show the committed, nbval-checked outputs; never execute.
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+nb_execution_mode = "off"
+nb_merge_streams = True
+
+# Served from the book itself (see vendor_js.py), so pages work offline.
+VENDOR = BOOK / "_static" / "vendor"
+_needed = [VENDOR / "jupyter-widgets" / "embed.js", VENDOR / "mathjax" / "tex-chtml-full.js"]
+_missing = [str(p.relative_to(BOOK)) for p in _needed if not p.is_file()]
+if _missing:
+    raise RuntimeError(
+        f"missing vendored JavaScript {_missing}: run `python book/vendor_js.py` once "
+        "(needs the npm registry) and commit book/_static/vendor/"
+    )
+nb_ipywidgets_js = {"vendor/jupyter-widgets/embed.js": {}}
+mathjax_path = "vendor/mathjax/tex-chtml-full.js"
+# Lets ipywidgets (MathJax 2 API) and MathJax 3 share a page.
+mathjax_config_path = "_static/mathjax-config.js"
+
+html_theme = "sphinx_book_theme"
+html_static_path = ["_static"]
+html_css_files = ["course.css"]
+html_theme_options = {
+    "show_toc_level": 2,
+    "home_page_in_toc": True,
+    "use_download_button": True,
+    "use_fullscreen_button": False,
+}
+html_last_updated_fmt = None
+html_logo = "_static/logo.svg"
+html_favicon = "_static/favicon.svg"
+# pydata-sphinx-theme's default mode is "", which logs a console error on a first visit.
+html_context = {"default_mode": "auto"}

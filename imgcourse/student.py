@@ -1,0 +1,136 @@
+"""Student versions of the notebooks: solutions out, everything else kept.
+
+A cell tagged ``solution`` becomes a stub: the solution's leading ``# Exercise ...`` or
+``# TODO ...`` comment lines, then ``raise NotImplementedError("Exercise: <hint>")``, where
+the hint is the cell's ``imgcourse.hint`` metadata (or a generic sentence). The stub's
+outputs are cleared and its ``solution`` tag becomes ``exercise``. Every other cell is kept
+as it is, outputs included. ``imgcourse student --out DIR`` writes them for the whole course;
+the exercise anatomy is introduced in ``00_welcome``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from imgcourse.course import CourseError
+
+SOLUTION_TAG = "solution"
+EXERCISE_TAG = "exercise"
+GENERIC_HINT = "write your solution here, then run the check below."
+MARKDOWN_STUB = "*Exercise: write your answer here.*"
+KEPT_COMMENT = re.compile(r"^\s*#\s*(Exercise|TODO)\b", re.IGNORECASE)
+
+
+@dataclass
+class StudentReport:
+    """What :func:`make_student_version` did to one notebook."""
+
+    src: Path
+    dst: Path
+    solutions_replaced: int
+    cells_without_hint: list[int] = field(default_factory=list)  # indices of stubbed cells
+
+    def __str__(self) -> str:
+        text = f"{self.src.name}: {self.solutions_replaced} solution cell(s) replaced -> {self.dst}"
+        if self.cells_without_hint:
+            text += f" (generic hint in cells {self.cells_without_hint}: add imgcourse.hint)"
+        return text
+
+
+def cell_hint(cell: Any) -> str | None:
+    """The ``imgcourse.hint`` of a cell: nested (``{"imgcourse": {"hint": ...}}``) or flat."""
+    nested = cell.metadata.get("imgcourse", {})
+    hint = nested.get("hint") if isinstance(nested, dict) else None
+    hint = hint or cell.metadata.get("imgcourse.hint")
+    text = str(hint).strip() if hint else ""
+    return text or None
+
+
+def stub_source(solution: str, hint: str | None) -> str:
+    """The code a learner sees instead of ``solution``.
+
+    Keeps the leading comment lines that start with ``# Exercise`` or ``# TODO`` (nothing
+    after them, so no part of the answer leaks), then raises ``NotImplementedError``.
+    """
+    kept = []
+    for line in solution.splitlines():
+        if not KEPT_COMMENT.match(line):
+            break
+        kept.append(line.rstrip())
+    message = f"Exercise: {hint or GENERIC_HINT}"
+    return "\n".join([*kept, f"raise NotImplementedError({message!r})"])
+
+
+def is_solution(cell: Any) -> bool:
+    """Whether a cell is tagged ``solution``."""
+    return SOLUTION_TAG in cell.metadata.get("tags", [])
+
+
+def _stub_cell(cell: Any) -> Any:
+    hint = cell_hint(cell)
+    tags = [EXERCISE_TAG if t == SOLUTION_TAG else t for t in cell.metadata.get("tags", [])]
+    metadata = {k: v for k, v in cell.metadata.items() if k not in ("tags", "execution")}
+    metadata["tags"] = tags
+    if cell.cell_type == "code":
+        stub = nbformat.v4.new_code_cell(stub_source(cell.source, hint), metadata=metadata)
+    else:
+        text = f"{MARKDOWN_STUB} Hint: {hint}" if hint else MARKDOWN_STUB
+        stub = nbformat.v4.new_markdown_cell(text, metadata=metadata)
+    if "id" in cell:
+        stub["id"] = cell["id"]
+    return stub
+
+
+def make_student_version(src: Path, dst: Path) -> StudentReport:
+    """Write the student version of notebook ``src`` to ``dst`` and say what changed.
+
+    Raises:
+        CourseError: ``dst`` is ``src`` (the instructor version is never overwritten).
+    """
+    src, dst = Path(src), Path(dst)
+    if dst.resolve() == src.resolve():
+        raise CourseError(f"refusing to overwrite the instructor notebook {src}: pick another dst")
+    nb = nbformat.read(src, as_version=4)
+    replaced, without_hint = 0, []
+    for index, cell in enumerate(nb.cells):
+        if is_solution(cell):
+            if cell_hint(cell) is None:
+                without_hint.append(index)
+            nb.cells[index] = _stub_cell(cell)
+            replaced += 1
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    # Write beside the target and rename, so an interrupted run leaves no half-written file.
+    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            nbformat.write(nb, handle)
+        os.replace(tmp, dst)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return StudentReport(src, dst, replaced, without_hint)
+
+
+def write_student_versions(notebooks_dir: Path, out_dir: Path) -> list[StudentReport]:
+    """Write the student version of every ``*.ipynb`` in ``notebooks_dir`` into ``out_dir``.
+
+    Raises:
+        CourseError: no notebooks there, or ``out_dir`` is the notebooks folder itself.
+    """
+    notebooks_dir, out_dir = Path(notebooks_dir), Path(out_dir)
+    if out_dir.resolve() == notebooks_dir.resolve():
+        raise CourseError(
+            f"--out {out_dir} is the notebooks folder: student versions would overwrite the "
+            "solutions; pick another folder (the default is student/)"
+        )
+    sources = sorted(notebooks_dir.glob("*.ipynb"))
+    if not sources:
+        raise CourseError(f"no notebooks (*.ipynb) in {notebooks_dir}")
+    return [make_student_version(src, out_dir / src.name) for src in sources]
