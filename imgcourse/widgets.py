@@ -1,0 +1,289 @@
+"""Interactive explorers (ipywidgets), each with a static figure that renders everywhere.
+
+Widgets need a live kernel and a front end that runs their JavaScript; VS Code, hosted
+services, nbval and the book do not always have both. So every explorer here also draws a
+matplotlib figure holding the same lesson, and no lesson lives only in a widget.
+
+``kernel_playground`` is introduced in ``02_cnn_basics``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+import numpy as np
+
+#: Classic 3x3 kernels, applied as cross-correlation (as ``keras.layers.Conv2D`` does).
+PRESET_KERNELS: dict[str, np.ndarray] = {
+    "identity": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], np.float32),
+    "blur": np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], np.float32) / 16,
+    "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], np.float32),
+    "sobel x": np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float32),
+    "sobel y": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], np.float32),
+    "laplacian": np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], np.float32),
+    "emboss": np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], np.float32),
+}
+
+#: Weights summing to less than this (in absolute value) count as summing to 0.
+_SUM_ZERO_TOLERANCE = 1e-6
+
+
+def _check_kernel(kernel: Any) -> np.ndarray:
+    k = np.asarray(kernel, dtype=np.float32)
+    if k.ndim != 2 or k.shape[0] % 2 == 0 or k.shape[1] % 2 == 0:
+        raise ValueError(
+            f"kernel must be a 2-D array with odd height and width (such as 3x3); got shape "
+            f"{k.shape}"
+        )
+    if not np.all(np.isfinite(k)):
+        raise ValueError("kernel contains NaN or infinite values")
+    return k
+
+
+def _check_image(image: Any) -> np.ndarray:
+    img = np.asarray(image, dtype=np.float32)
+    if img.ndim not in (2, 3):
+        raise ValueError(
+            f"image must be (height, width) or (height, width, channels); got shape {img.shape}"
+        )
+    return img
+
+
+def filter_image(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Slide a small kernel over an image: each output pixel is the weighted sum of the
+    input pixels under the kernel (cross-correlation, the kernel is not flipped).
+
+    Borders are handled by mirroring the image, so the output has the input's size (a
+    ``Conv2D`` layer pads with zeros instead; away from the border the two agree).
+
+    Args:
+        image: (height, width) or (height, width, channels) floats; each channel is
+            filtered on its own.
+        kernel: (kh, kw) weights, kh and kw odd.
+
+    Returns:
+        float32 array of the image's shape. Not clipped: edge kernels give negative values.
+
+    Example:
+        >>> filter_image(np.eye(4), PRESET_KERNELS["identity"]).shape
+        (4, 4)
+    """
+    img = _check_image(image)
+    k = _check_kernel(kernel)
+    kh, kw = k.shape
+    ph, pw = kh // 2, kw // 2
+    height, width = img.shape[:2]
+    if height <= max(ph, pw) or width <= max(ph, pw):
+        raise ValueError(f"image of {height}x{width} pixels is too small for a {kh}x{kw} kernel")
+    pad = ((ph, ph), (pw, pw)) + (((0, 0),) if img.ndim == 3 else ())
+    padded = np.pad(img, pad, mode="reflect")
+    out = np.zeros_like(img)
+    for i in range(kh):  # one shifted copy of the image per kernel weight
+        for j in range(kw):
+            out += k[i, j] * padded[i : i + height, j : j + width]
+    return out
+
+
+def for_display(filtered: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Map a filtered image to [0, 1] for showing it.
+
+    Kernels whose weights sum to 0 (edge detectors) turn flat areas into 0 and give signed
+    responses: they are shown with mid-grey for 0, white for strong positive and black for
+    strong negative responses (scaled so that the strongest 0.5% saturate, which keeps one
+    extreme pixel from washing out the rest). Other kernels are clipped to [0, 1].
+    """
+    if abs(float(np.sum(kernel))) < _SUM_ZERO_TOLERANCE:
+        scale = max(float(np.percentile(np.abs(filtered), 99.5)), 1e-8)
+        return np.clip(0.5 + 0.5 * filtered / scale, 0.0, 1.0)
+    return np.clip(filtered, 0.0, 1.0)
+
+
+def _kernel_effect(kernel: np.ndarray) -> str:
+    total = float(np.sum(kernel))
+    if abs(total) < _SUM_ZERO_TOLERANCE:
+        return (
+            "weights sum to 0: flat areas become 0 (mid-grey here); only changes in "
+            "brightness survive"
+        )
+    if abs(total - 1.0) < _SUM_ZERO_TOLERANCE:
+        return "weights sum to 1: flat areas keep their brightness"
+    return f"weights sum to {total:.2f}: flat areas are scaled by that factor"
+
+
+def _default_image() -> np.ndarray:
+    from imgcourse.data import load_photo
+
+    # a 256x256 full-resolution crop (head and camera): fast to filter live, and detailed
+    # enough for 3x3 kernels to make a visible difference
+    return load_photo("camera")[40:296, 100:356]
+
+
+def _check_kernels(kernels: Mapping[str, Any] | None, size: tuple[int, int] | None) -> dict:
+    kernels = PRESET_KERNELS if kernels is None else kernels
+    if not kernels:
+        raise ValueError("kernels must name at least one kernel")
+    checked = {str(name): _check_kernel(k) for name, k in kernels.items()}
+    if size is not None:
+        wrong = {n: k.shape for n, k in checked.items() if k.shape != size}
+        if wrong:
+            raise ValueError(f"the playground edits {size[0]}x{size[1]} kernels; got {wrong}")
+    return checked
+
+
+def plot_filtered(
+    image: np.ndarray | None = None, kernels: Mapping[str, Any] | None = None
+) -> plt.Figure:
+    """The image filtered by every kernel: the kernels' weights above, the results below.
+
+    Args:
+        image: (height, width) or (height, width, 3) floats in [0, 1]; default the
+            scikit-image camera man, a 256x256 crop.
+        kernels: name -> (kh, kw) weights; default :data:`PRESET_KERNELS`.
+    """
+    img = _default_image() if image is None else _check_image(image)
+    checked = _check_kernels(kernels, None)
+    n = len(checked)
+    aspect = img.shape[0] / img.shape[1]
+    fig, axes = plt.subplots(
+        2,
+        n,
+        figsize=(2.0 * n, 2.4 + 2.0 * aspect),
+        squeeze=False,
+        gridspec_kw={"height_ratios": [1, 2 * aspect]},
+    )
+    for col, (name, k) in enumerate(checked.items()):
+        top, bottom = axes[0, col], axes[1, col]
+        limit = max(float(np.abs(k).max()), 1e-8)
+        top.imshow(k, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        if k.size <= 25:
+            for (r, c), v in np.ndenumerate(k):
+                colour = "white" if abs(v) > 0.6 * limit else "black"
+                top.text(c, r, f"{v:.2g}", ha="center", va="center", fontsize=8, color=colour)
+        top.set_title(name, fontsize=10)
+        shown = for_display(filter_image(img, k), k)
+        gray = shown.ndim == 2 or shown.shape[-1] == 1
+        bottom.imshow(np.squeeze(shown), cmap="gray" if gray else None, vmin=0, vmax=1)
+        for ax in (top, bottom):
+            ax.set_xticks([])
+            ax.set_yticks([])
+    fig.tight_layout()
+    return fig
+
+
+def _png(array: np.ndarray, min_side: int = 256) -> bytes:
+    from PIL import Image
+
+    arr = np.squeeze(np.clip(array, 0, 1))
+    pil = Image.fromarray((arr * 255).round().astype(np.uint8))
+    scale = int(np.ceil(min_side / min(pil.size)))
+    if scale > 1:  # small images: enlarge with visible pixels
+        pil = pil.resize((pil.size[0] * scale, pil.size[1] * scale), Image.NEAREST)
+    buffer = io.BytesIO()
+    pil.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+class KernelPlayground(w.VBox):
+    """A preset menu, nine editable weights and the filtered image, updated live."""
+
+    def __init__(self, image: np.ndarray, kernels: dict[str, np.ndarray]) -> None:
+        self.image = image
+        self.kernels = kernels
+        first = next(iter(kernels))
+        self.preset = w.Dropdown(options=[*kernels, "custom"], value=first, description="kernel")
+        self.weights = [
+            w.FloatText(value=float(v), step=0.25, layout=w.Layout(width="70px"))
+            for v in kernels[first].ravel()
+        ]
+        self.effect = w.HTML()
+        self.view = w.Image(format="png")
+        self._updating = False
+        self.preset.observe(self._on_preset, names="value")
+        for field_ in self.weights:
+            field_.observe(self._on_weight, names="value")
+        grid = w.GridBox(self.weights, layout=w.Layout(grid_template_columns="repeat(3, 75px)"))
+        controls = w.VBox([self.preset, grid, self.effect])
+        super().__init__([w.HBox([controls, self.view])])
+        self._redraw()
+
+    @property
+    def kernel(self) -> np.ndarray:
+        """The 3x3 weights currently in the boxes."""
+        return np.array([f.value for f in self.weights], np.float32).reshape(3, 3)
+
+    def _on_preset(self, change: dict) -> None:
+        if change["new"] == "custom":
+            return
+        self._updating = True
+        try:
+            for field_, v in zip(self.weights, self.kernels[change["new"]].ravel()):
+                field_.value = float(v)
+        finally:
+            self._updating = False
+        self._redraw()
+
+    def _on_weight(self, change: dict) -> None:
+        if self._updating:
+            return
+        self._updating = True
+        try:
+            self.preset.value = "custom"
+        finally:
+            self._updating = False
+        self._redraw()
+
+    def _redraw(self) -> None:
+        k = self.kernel
+        self.view.value = _png(for_display(filter_image(self.image, k), k))
+        self.effect.value = f"<i>{_kernel_effect(k)}</i>"
+
+    def __repr__(self) -> str:  # the text/plain output: stable from run to run
+        h, w_ = self.image.shape[:2]
+        return f"KernelPlayground(preset={self.preset.value!r}, image={h}x{w_})"
+
+
+def kernel_playground(
+    image: np.ndarray | None = None,
+    kernels: Mapping[str, Any] | None = None,
+    *,
+    static: bool = True,
+) -> KernelPlayground:
+    """Explore 3x3 kernels: pick a preset or edit the nine weights, see the image filtered.
+
+    With ``static`` (the default) it first displays :func:`plot_filtered` (the image under
+    every preset), which renders where widgets do not. Make the widget the last line of a
+    cell to display it.
+
+    Args:
+        image: (height, width) or (height, width, channels) floats in [0, 1]; default the
+            scikit-image camera man, a 256x256 crop.
+        kernels: name -> 3x3 weights; default :data:`PRESET_KERNELS`.
+        static: also display the static figure.
+
+    Returns:
+        The widget (a :class:`KernelPlayground`, an ``ipywidgets.VBox``); ``.kernel`` holds
+        the current weights.
+    """
+    img = _default_image() if image is None else _check_image(image)
+    checked = _check_kernels(kernels, (3, 3))
+    if static:
+        from IPython.display import display
+
+        fig = plot_filtered(img, checked)
+        display(fig)
+        plt.close(fig)
+    return KernelPlayground(img, checked)
+
+
+__all__ = [
+    "PRESET_KERNELS",
+    "KernelPlayground",
+    "filter_image",
+    "for_display",
+    "kernel_playground",
+    "plot_filtered",
+]
