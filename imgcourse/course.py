@@ -130,7 +130,7 @@ def read_notebook_info(path: Path) -> NotebookInfo:
         number=match.group(1),
         slug=match.group(2),
         path=path,
-        title=_title(nb, match.group(2).replace("_", " ")),
+        title=_title(nb, match.group(2).replace("_", " ")).removeprefix(f"{match.group(1)} · "),
         default_seconds=meta.get("default_seconds"),
         parameters=read_parameters(nb),
     )
