@@ -254,6 +254,57 @@ def write_html_report(executed: Path, html_path: Path) -> Path:
     return html_path
 
 
+_ENGINE = "imgcourse"
+
+
+def _papermill_engine() -> str:
+    """papermill's nbclient engine without nbclient's imitation of a front end's Output widget.
+
+    nbclient answers each Output-widget update with a comm message on the shell channel while
+    it waits for the cell's execute_reply on that same channel; now and then the reply is missed
+    and the run waits forever on a finished cell (jupyter/nbclient#312). Without the imitation,
+    what the widget shows is kept as ordinary cell output: the static fallback reports need.
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+
+    class Client(PapermillNotebookClient):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.widget_registry = {}
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            **kwargs,
+        ):
+            for unused in ("input_path", "timeout", "startup_timeout"):
+                kwargs.pop(unused, None)
+            return Client(
+                nb_man,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+                **kwargs,
+            ).execute()
+
+    papermill_engines.register(_ENGINE, Engine)
+    return _ENGINE
+
+
 def run_notebook(
     notebook: NotebookInfo,
     parameters: dict[str, Any],
@@ -261,6 +312,7 @@ def run_notebook(
     *,
     kernel_name: str | None = None,
     progress: bool = False,
+    cell_timeout: int = 600,
 ) -> RunResult:
     """Execute a notebook with papermill into ``out_dir`` and write its HTML report.
 
@@ -269,6 +321,7 @@ def run_notebook(
     report, so the failure can be read.
     """
     import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     out_dir.mkdir(parents=True, exist_ok=True)
     executed = out_dir / notebook.path.name
@@ -284,10 +337,15 @@ def run_notebook(
             kernel_name=kernel_name,
             progress_bar=progress,
             log_output=False,
+            engine_name=_papermill_engine(),
+            execution_timeout=cell_timeout,
         )
     except papermill.PapermillExecutionError as exc:
         status = "failed"
         error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+    except (CellTimeoutError, DeadKernelError) as exc:
+        status = "failed"
+        error = f"{type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - start
     if executed.exists():
         write_html_report(executed, report)
@@ -361,6 +419,7 @@ def execute_in_place(notebook: NotebookInfo, *, timeout: int = 600) -> float:
         resources={"metadata": {"path": str(notebook.path.parent)}},
         store_widget_state=True,
     )
+    client.widget_registry = {}  # see _papermill_engine: the Output-widget imitation can hang
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start

@@ -97,13 +97,16 @@ def _configure_tensorflow_devices(tf: Any, info: RuntimeInfo, mixed_precision: b
             tf.config.experimental.set_memory_growth(gpu, True)
         except RuntimeError:  # already initialised: growth must be set before first use
             pass
+    precision = "float32"
     if gpus:
         caps = [_gpu_capability(tf, g) for g in gpus]
         info.device = f"{len(gpus)} GPU(s), compute capability {min(caps)[0]}.{min(caps)[1]}"
         capable = min(caps) >= MIXED_PRECISION_MIN_CAPABILITY
         if mixed_precision if mixed_precision is not None else capable:
-            keras.mixed_precision.set_global_policy("mixed_float16")
-            info.precision = "mixed_float16"
+            precision = "mixed_float16"
+    # set it every time: a second setup() must undo the policy an earlier one chose
+    keras.mixed_precision.set_global_policy(precision)
+    info.precision = precision
     if os.environ.get("TF_CONFIG"):
         cluster = json.loads(os.environ["TF_CONFIG"]).get("cluster", {})
         workers = len(cluster.get("worker", []))

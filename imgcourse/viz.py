@@ -53,7 +53,18 @@ def show_images(
     def name(k: int) -> str:
         return class_names[k] if class_names is not None else str(k)
 
+    images = np.asarray(images)
+    if images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] not in (1, 3, 4)):
+        raise ValueError(
+            "images must be (n, height, width) or (n, height, width, channels) with 1, 3 or 4 "
+            f"channels; got shape {images.shape}"
+        )
+    if len(images) == 0:
+        raise ValueError("images is empty: there is nothing to show")
     n = min(len(images), max_images)
+    for arg, values in (("labels", labels), ("predictions", predictions), ("titles", titles)):
+        if values is not None and len(values) < n:
+            raise ValueError(f"{arg} has {len(values)} entries for {n} images shown")
     fig, axes = _grid(n, ncols)
     for i, ax in enumerate(axes.flat[:n]):
         shown, cmap = _as_displayable(images[i])
@@ -79,7 +90,12 @@ def plot_history(
     history: dict[str, list[float]], metrics: Sequence[str] = ("loss", "accuracy")
 ) -> plt.Figure:
     """Training and validation curves, one panel per metric, epochs on the x axis."""
-    metrics = [m for m in metrics if m in history]
+    wanted, metrics = list(metrics), [m for m in metrics if m in history]
+    if not metrics:
+        raise ValueError(
+            f"none of the metrics {wanted} is in the history; it has {sorted(history)}. "
+            "Pass metrics=(...) naming some of them."
+        )
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.2), squeeze=False)
     for ax, metric in zip(axes.flat, metrics):
         epochs = np.arange(1, len(history[metric]) + 1)

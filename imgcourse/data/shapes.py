@@ -131,9 +131,15 @@ def make_shapes(
         >>> data.images.shape
         (200, 32, 32, 3)
     """
+    if n < 0:
+        raise ValueError(f"n must be a number of images, 0 or more; got {n}")
+    if not classes:
+        raise ValueError(f"classes must name at least one shape from {SHAPE_NAMES}; got ()")
     unknown = [c for c in classes if c not in SHAPE_NAMES]
-    if unknown or not classes:
-        raise ValueError(f"unknown shape(s) {unknown}; choose from {SHAPE_NAMES}")
+    if unknown:
+        raise ValueError(f"unknown shape(s) {unknown} in classes; choose from {SHAPE_NAMES}")
+    if not 0.0 <= textured_fraction <= 1.0:
+        raise ValueError(f"textured_fraction must be in [0, 1]; got {textured_fraction}")
     if image_size < 16:
         raise ValueError(f"image_size must be at least 16 pixels; got {image_size}")
     if not 0.0 <= difficulty <= 1.0:

@@ -40,7 +40,10 @@ def compare_arrays(
     if answer is None:
         return Feedback(False, f"{what} is None. Did the function forget to `return` it?")
     try:
-        arr = np.asarray(answer, dtype=np.float64)
+        raw = np.asarray(answer)
+        if raw.dtype.kind not in "biuf":  # strings, complex numbers, objects
+            raise TypeError(raw.dtype)
+        arr = raw.astype(np.float64)
     except (TypeError, ValueError):
         return Feedback(
             False, f"{what} should be an array of numbers; got {type(answer).__name__}."
@@ -64,12 +67,22 @@ def compare_arrays(
 
 
 def compare_number(
-    answer: Any, expected: float, *, what: str, rtol: float = 1e-6, hint: str = ""
+    answer: Any,
+    expected: float,
+    *,
+    what: str,
+    rtol: float = 1e-6,
+    atol: float = 1e-12,
+    hint: str = "",
 ) -> Feedback:
-    """Check a scalar answer: type first, then value within a relative tolerance."""
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.number)):
+    """Check a scalar answer: type first, then value within rtol (relative) or atol."""
+    if isinstance(answer, (bool, np.bool_, str, bytes)) or np.ndim(answer) != 0:
         return Feedback(False, f"{what} should be a number; got {type(answer).__name__}.")
-    if not np.isclose(float(answer), expected, rtol=rtol, atol=0):
+    try:
+        value = float(answer)  # int, float, NumPy scalar, 0-d array or tensor
+    except (TypeError, ValueError):
+        return Feedback(False, f"{what} should be a number; got {type(answer).__name__}.")
+    if not np.isclose(value, expected, rtol=rtol, atol=atol):
         extra = f" {hint}" if hint else ""
         return Feedback(False, f"{what} is {answer}; expected {expected}.{extra}")
     return Feedback(True, f"{what} is {answer}.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -76,6 +77,19 @@ def check_stratified_split(
                 False,
                 f"train ({len(train)}) + test ({len(test)}) = "
                 f"{len(train) + len(test)} images; the full set has {len(full)}. "
+                "Every image should land in exactly one part.",
+            )
+        )
+
+    def contents(part: ImageSet) -> Counter:
+        return Counter(image.tobytes() for image in np.asarray(part.images, np.float32))
+
+    if contents(train) + contents(test) != contents(full):
+        return report(
+            Feedback(
+                False,
+                "train and test together are not the full set: some "
+                "images are in both parts (or repeated) and others in neither. "
                 "Every image should land in exactly one part.",
             )
         )

@@ -1,0 +1,182 @@
+"""Tests for imgcourse.data.folder: a user's folder of images, with bad files reported by name."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from imgcourse.data import ImageFolderError, load_image_folder, scan_image_folder
+
+RED, BLUE = (220, 20, 20), (20, 20, 220)
+
+
+def _save(
+    path: Path, colour: tuple[int, int, int], size: tuple[int, int] = (20, 12), mode: str = "RGB"
+) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image = Image.new("RGB", size, colour)
+    if mode != "RGB":
+        image = image.convert(mode)
+    image.save(path)
+
+
+def _jpeg_bytes(colour: tuple[int, int, int]) -> bytes:
+    rng = np.random.default_rng(0)
+    noise = rng.integers(0, 40, (64, 64, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(np.clip(np.array(colour) + noise, 0, 255).astype(np.uint8)).save(
+        buffer, format="JPEG", quality=90
+    )
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def good_folder(tmp_path: Path) -> Path:
+    """photos/cats: 2 PNG + 1 JPEG (red); photos/dogs: 1 PNG, 1 grey PNG, 1 JPEG (blue)."""
+    root = tmp_path / "photos"
+    _save(root / "cats" / "a.png", RED)
+    _save(root / "cats" / "b.png", RED, size=(8, 30))
+    (root / "cats" / "c.jpg").write_bytes(_jpeg_bytes(RED))
+    _save(root / "dogs" / "d.png", BLUE)
+    _save(root / "dogs" / "e.png", BLUE, mode="L")
+    (root / "dogs" / "f.jpeg").write_bytes(_jpeg_bytes(BLUE))
+    return root
+
+
+@pytest.fixture
+def bad_folder(good_folder: Path) -> Path:
+    """The good folder plus a corrupt file, a truncated JPEG and a text file."""
+    rng = np.random.default_rng(1)
+    (good_folder / "cats" / "corrupt.jpg").write_bytes(rng.bytes(500))
+    whole = _jpeg_bytes(BLUE)
+    (good_folder / "dogs" / "truncated.jpg").write_bytes(whole[: len(whole) // 2])
+    (good_folder / "dogs" / "notes.txt").write_text("not an image")
+    return good_folder
+
+
+def test_scan_finds_classes_and_files(good_folder):
+    scan = scan_image_folder(good_folder)
+    assert scan.class_names == ["cats", "dogs"]
+    assert [p.name for p in scan.files] == ["a.png", "b.png", "c.jpg", "d.png", "e.png", "f.jpeg"]
+    assert scan.labels == [0, 0, 0, 1, 1, 1]
+    assert scan.problems == []
+    report = scan.report()
+    assert "6 readable images in 2 classes" in report
+    assert "cats: 3" in report and "dogs: 3" in report
+
+
+def test_scan_reports_each_bad_file_by_name(bad_folder):
+    scan = scan_image_folder(bad_folder)
+    assert len(scan.problems) == 3
+    by_name = {Path(p.split(":")[0]).name: p for p in scan.problems}
+    assert set(by_name) == {"corrupt.jpg", "truncated.jpg", "notes.txt"}
+    assert by_name["corrupt.jpg"].startswith(str(Path("cats") / "corrupt.jpg"))
+    assert "unreadable image" in by_name["corrupt.jpg"]
+    assert "unreadable image" in by_name["truncated.jpg"]
+    assert "truncated" in by_name["truncated.jpg"].split(":", 1)[1]  # PIL's reason is kept
+    assert "not an image file type" in by_name["notes.txt"]
+    # the bad files are not among the usable ones
+    assert len(scan.files) == 6
+    report = scan.report()
+    assert "3 problem(s)" in report and "truncated.jpg" in report and "notes.txt" in report
+
+
+def test_load_lists_every_unreadable_file_before_loading_anything(bad_folder, monkeypatch):
+    import PIL.Image
+
+    opened: list[str] = []
+    real_open = PIL.Image.open
+
+    def spying_open(fp, *args, **kwargs):
+        opened.append(str(fp))
+        image = real_open(fp, *args, **kwargs)
+        return image
+
+    monkeypatch.setattr(PIL.Image, "open", spying_open)
+    with pytest.raises(ImageFolderError) as err:
+        load_image_folder(bad_folder, image_size=8)
+    message = str(err.value)
+    assert "2 file(s)" in message
+    assert "corrupt.jpg" in message and "truncated.jpg" in message
+    assert "skip_unreadable=True" in message and "Remove or replace" in message
+    # every file was opened exactly once, by the scan: nothing was loaded afterwards
+    image_files = [p for p in bad_folder.rglob("*") if p.suffix != ".txt" and p.is_file()]
+    assert sorted(opened) == sorted(str(p) for p in image_files)
+
+
+def test_load_skip_unreadable_loads_the_rest(bad_folder, capsys):
+    data = load_image_folder(bad_folder, image_size=10, skip_unreadable=True)
+    out = capsys.readouterr().out
+    assert "Skipping 2 unreadable file(s)" in out
+    assert "corrupt.jpg" in out and "truncated.jpg" in out
+    assert data.images.shape == (6, 10, 10, 3)
+    assert data.class_names == ["cats", "dogs"]
+    np.testing.assert_array_equal(data.labels, [0, 0, 0, 1, 1, 1])
+    assert [Path(p).name for p in data.extras["paths"]] == [
+        "a.png",
+        "b.png",
+        "c.jpg",
+        "d.png",
+        "e.png",
+        "f.jpeg",
+    ]
+
+
+def test_load_gives_rgb_floats_in_0_1_with_the_right_colours(good_folder):
+    data = load_image_folder(good_folder, image_size=6)
+    assert data.images.dtype == np.float32
+    assert data.images.min() >= 0.0 and data.images.max() <= 1.0
+    mean_rgb = data.images.mean(axis=(1, 2))
+    red, blue = mean_rgb[data.labels == 0], mean_rgb[data.labels == 1]
+    assert np.all(red[:, 0] > red[:, 2] + 0.5)
+    # the grey PNG (e.png) becomes three equal channels
+    grey = data.images[data.extras["paths"].index(str(good_folder / "dogs" / "e.png"))]
+    np.testing.assert_allclose(grey[..., 0], grey[..., 1], atol=1e-6)
+    assert np.all(blue[[0, 2], 2] > blue[[0, 2], 0] + 0.5)
+
+
+def test_text_files_alone_do_not_stop_the_load(good_folder):
+    (good_folder / "cats" / "README.txt").write_text("hello")
+    data = load_image_folder(good_folder, image_size=4)
+    assert len(data) == 6
+
+
+def test_hidden_files_and_folders_are_ignored(good_folder):
+    (good_folder / "cats" / ".DS_Store").write_bytes(b"\x00\x01junk")
+    (good_folder / ".ipynb_checkpoints").mkdir()
+    scan = scan_image_folder(good_folder)
+    assert scan.class_names == ["cats", "dogs"] and scan.problems == []
+
+
+def test_a_missing_folder_says_what_to_do(tmp_path):
+    with pytest.raises(ImageFolderError, match="does not exist.*one sub-folder per class"):
+        load_image_folder(tmp_path / "nowhere")
+
+
+def test_a_folder_without_sub_folders_says_what_to_do(tmp_path):
+    _save(tmp_path / "flat" / "a.png", RED)
+    with pytest.raises(ImageFolderError, match="no sub-folders.*its own sub-folder"):
+        scan_image_folder(tmp_path / "flat")
+
+
+def test_an_empty_class_folder_says_what_to_do(good_folder):
+    (good_folder / "birds").mkdir()
+    with pytest.raises(ImageFolderError) as err:
+        load_image_folder(good_folder)
+    assert "['birds']" in str(err.value)
+    assert "add images or remove the folder" in str(err.value)
+
+
+def test_a_class_left_empty_by_skipping_is_reported(good_folder):
+    (good_folder / "fish").mkdir()
+    (good_folder / "fish" / "bad.png").write_bytes(b"not a png at all")
+    with pytest.raises(ImageFolderError, match=r"\['fish'\].*add images or remove the folder"):
+        load_image_folder(good_folder, skip_unreadable=True)
+
+
+def test_image_folder_error_is_a_value_error():
+    assert issubclass(ImageFolderError, ValueError)
