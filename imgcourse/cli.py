@@ -33,7 +33,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     for nb, params in plans:
         print(f"running {nb.name} ...", flush=True)
         result = course.run_notebook(nb, params, out_dir, kernel_name=args.kernel)
-        if args.record_time and result.status == "ok" and not params:
+        default_run = all(k == "PROFILE" and v == "default" for k, v in params.items())
+        if args.record_time and result.status == "ok" and default_run:
             course.record_default_time(nb, result.seconds)
         print(f"  {result.status} in {result.seconds:.1f} s -> {result.report}", flush=True)
         results.append(result)

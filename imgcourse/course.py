@@ -399,7 +399,14 @@ def record_default_time(notebook: NotebookInfo, seconds: float) -> None:
     """Store a measured default-profile run time in the notebook's metadata (for ``list``)."""
     nb = nbformat.read(notebook.path, as_version=4)
     nb.metadata.setdefault("imgcourse", {})["default_seconds"] = round(seconds)
-    nbformat.write(nb, notebook.path)
+    _write_atomically(nb, notebook.path)
+
+
+def _write_atomically(nb: nbformat.NotebookNode, path: Path) -> None:
+    """Write a notebook to a temporary file beside ``path``, then rename it into place."""
+    tmp = path.with_suffix(".ipynb.part")
+    nbformat.write(nb, tmp)
+    os.replace(tmp, path)
 
 
 def execute_in_place(notebook: NotebookInfo, *, timeout: int = 600) -> float:
@@ -424,7 +431,5 @@ def execute_in_place(notebook: NotebookInfo, *, timeout: int = 600) -> float:
     client.execute()
     seconds = time.perf_counter() - start
     nb.metadata.setdefault("imgcourse", {})["default_seconds"] = round(seconds)
-    tmp = notebook.path.with_suffix(".ipynb.part")
-    nbformat.write(nb, tmp)
-    os.replace(tmp, notebook.path)
+    _write_atomically(nb, notebook.path)
     return seconds

@@ -167,6 +167,12 @@ def test_fit_from_a_generator_needs_num_images(tiny):
         fit(_model(), batches(), epochs=1)
 
 
+def test_fit_on_a_repeated_dataset_asks_for_num_images_instead_of_looping(tiny):
+    ds = tf.data.Dataset.from_tensor_slices((tiny.images, tiny.labels)).batch(16).repeat()
+    with pytest.raises(ValueError, match="repeated or filtered"):
+        fit(_model(), ds, epochs=1)
+
+
 def test_format_metrics_keeps_order_and_four_decimals():
     assert format_metrics({"loss": 0.123456, "accuracy": 1}) == "loss 0.1235  accuracy 1.0000"
     assert format_metrics({}) == ""

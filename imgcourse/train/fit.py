@@ -38,6 +38,11 @@ def _count_images(data: Any) -> int:
     cardinality = getattr(data, "cardinality", None)
     if cardinality is None:
         raise ValueError("pass num_images= when training from a generator")
+    if int(cardinality()) < 0:  # tf.data's INFINITE (-1) or UNKNOWN (-2) cardinality
+        raise ValueError(
+            "cannot count the images of a repeated or filtered tf.data.Dataset; "
+            "pass num_images= (the images one epoch covers)"
+        )
     # a batched tf.data.Dataset: count the images once (cheap for cached, in-memory data)
     return int(sum(int(x.shape[0]) for x, *_ in data))
 
