@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="tf.data vs a Python loop, and training images/s")
     bench.add_argument("--images", type=int, default=4096, help="images per measurement")
-    bench.add_argument("--epochs", type=int, default=3, help="epochs per measurement")
+    bench.add_argument("--epochs", type=int, default=5, help="epochs per measurement")
 
     student = sub.add_parser("student", help="write student versions without solutions")
     student.add_argument("--out", default="student", help="output folder")
