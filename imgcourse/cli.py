@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from imgcourse import course
+from imgcourse import course, runner
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -32,15 +32,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     results = []
     for nb, params in plans:
         print(f"running {nb.name} ...", flush=True)
-        result = course.run_notebook(nb, params, out_dir, kernel_name=args.kernel)
+        result = runner.run_notebook(nb, params, out_dir, kernel_name=args.kernel)
         default_run = all(k == "PROFILE" and v == "default" for k, v in params.items())
         if args.record_time and result.status == "ok" and default_run:
-            course.record_default_time(nb, result.seconds)
+            runner.record_default_time(nb, result.seconds)
         print(f"  {result.status} in {result.seconds:.1f} s -> {result.report}", flush=True)
         results.append(result)
-    course.write_summary(results, out_dir)
-    budget = course.BUDGET_SECONDS if (args.profile or "default") == "default" else None
-    print(course.summary_table(results, budget))
+    runner.write_summary(results, out_dir)
+    budget = runner.BUDGET_SECONDS if (args.profile or "default") == "default" else None
+    print(runner.summary_table(results, budget))
     print(f"executed notebooks and HTML reports in {out_dir}")
     return 0 if all(r.status == "ok" for r in results) else 1
 
@@ -48,7 +48,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_refresh(args: argparse.Namespace) -> int:
     notebooks = course.list_notebooks() if args.all else course.find_notebooks(args.names)
     for nb in notebooks:
-        seconds = course.execute_in_place(nb)
+        seconds = runner.execute_in_place(nb)
         print(f"{nb.name}: executed in place in {seconds:.1f} s")
     return 0
 

@@ -1,5 +1,5 @@
-"""The course's notebooks: finding them, reading their parameters, running them with papermill
-and writing HTML reports. The command line (``imgcourse list|run``) is a thin layer over this.
+"""The course's catalogue: the syllabus, the notebooks on disk, their titles and parameters,
+and checking a user's parameter overrides. Running them is :mod:`imgcourse.runner`.
 Introduced in ``00_welcome``.
 """
 
@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import ast
 import difflib
-import json
 import os
 import re
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,10 +19,6 @@ import nbformat
 REPOSITORY = "imgcourse/imgcourse"
 #: Profiles every notebook understands.
 PROFILES = ("default", "full")
-#: Default-profile budget per notebook, in seconds, on a 2-core CPU.
-BUDGET_SECONDS = 180
-#: Cell tags that hide a cell's input in HTML reports.
-HIDE_INPUT_TAGS = ("hide-input", "remove-input")
 NOTEBOOK_NAME = re.compile(r"^(\d\d)_([a-z0-9_]+)\.ipynb$")
 
 
@@ -221,215 +215,3 @@ def resolve_parameters(
             value = str(Path(value).expanduser().resolve())
         params[key] = value
     return params
-
-
-@dataclass
-class RunResult:
-    """The outcome of running one notebook."""
-
-    notebook: str
-    status: str  # "ok" or "failed"
-    seconds: float
-    executed: Path | None = None
-    report: Path | None = None
-    error: str = ""
-    parameters: dict[str, Any] = field(default_factory=dict)
-
-
-def write_html_report(executed: Path, html_path: Path) -> Path:
-    """An HTML report of an executed notebook; inputs of cells tagged ``hide-input`` hidden."""
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
-    nb = nbformat.read(executed, as_version=4)
-    remover = TagRemovePreprocessor(
-        remove_input_tags=set(HIDE_INPUT_TAGS), remove_cell_tags={"remove-cell"}, enabled=True
-    )
-    nb, resources = remover.preprocess(nb, {})
-    exporter = HTMLExporter(exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
-    tmp = html_path.with_suffix(".html.part")
-    tmp.write_text(body, encoding="utf-8")
-    os.replace(tmp, html_path)
-    return html_path
-
-
-_ENGINE = "imgcourse"
-
-
-def _papermill_engine() -> str:
-    """papermill's nbclient engine without nbclient's imitation of a front end's Output widget.
-
-    nbclient answers each Output-widget update with a comm message on the shell channel while
-    it waits for the cell's execute_reply on that same channel; now and then the reply is missed
-    and the run waits forever on a finished cell (jupyter/nbclient#312). Without the imitation,
-    what the widget shows is kept as ordinary cell output: the static fallback reports need.
-    """
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
-    from papermill.log import logger
-
-    class Client(PapermillNotebookClient):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self.widget_registry = {}
-
-    class Engine(NBClientEngine):
-        @classmethod
-        def execute_managed_notebook(
-            cls,
-            nb_man,
-            kernel_name,
-            log_output=False,
-            stdout_file=None,
-            stderr_file=None,
-            start_timeout=60,
-            execution_timeout=None,
-            **kwargs,
-        ):
-            for unused in ("input_path", "timeout", "startup_timeout"):
-                kwargs.pop(unused, None)
-            return Client(
-                nb_man,
-                timeout=execution_timeout,
-                startup_timeout=start_timeout,
-                kernel_name=kernel_name,
-                log=logger,
-                log_output=log_output,
-                stdout_file=stdout_file,
-                stderr_file=stderr_file,
-                **kwargs,
-            ).execute()
-
-    papermill_engines.register(_ENGINE, Engine)
-    return _ENGINE
-
-
-def run_notebook(
-    notebook: NotebookInfo,
-    parameters: dict[str, Any],
-    out_dir: Path,
-    *,
-    kernel_name: str | None = None,
-    progress: bool = False,
-    cell_timeout: int = 600,
-) -> RunResult:
-    """Execute a notebook with papermill into ``out_dir`` and write its HTML report.
-
-    The notebook runs in its own folder (as under nbval), so relative paths in it behave the
-    same in both. A failed cell still leaves the executed notebook (with the error) and a
-    report, so the failure can be read.
-    """
-    import papermill
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    executed = out_dir / notebook.path.name
-    report = out_dir / f"{notebook.name}.html"
-    start = time.perf_counter()
-    status, error = "ok", ""
-    try:
-        papermill.execute_notebook(
-            str(notebook.path),
-            str(executed),
-            parameters=parameters,
-            cwd=str(notebook.path.parent),
-            kernel_name=kernel_name,
-            progress_bar=progress,
-            log_output=False,
-            engine_name=_papermill_engine(),
-            execution_timeout=cell_timeout,
-        )
-    except papermill.PapermillExecutionError as exc:
-        status = "failed"
-        error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
-    except (CellTimeoutError, DeadKernelError) as exc:
-        status = "failed"
-        error = f"{type(exc).__name__}: {exc}"
-    seconds = time.perf_counter() - start
-    if executed.exists():
-        write_html_report(executed, report)
-    return RunResult(
-        notebook=notebook.name,
-        status=status,
-        seconds=seconds,
-        executed=executed if executed.exists() else None,
-        report=report if report.exists() else None,
-        error=error,
-        parameters=parameters,
-    )
-
-
-def summary_table(results: list[RunResult], budget: float | None = BUDGET_SECONDS) -> str:
-    """A plain-text table of each notebook's status and run time, with the total."""
-    width = max([len(r.notebook) for r in results] + [8])
-    lines = [f"{'notebook':<{width}}  {'status':<8}  {'time':>8}"]
-    for r in results:
-        flag = ""
-        if r.status == "ok" and budget is not None and r.seconds > budget:
-            flag = f"  over the {budget:.0f} s budget"
-        lines.append(f"{r.notebook:<{width}}  {r.status:<8}  {r.seconds:>6.1f} s{flag}")
-        if r.error:
-            lines.append(f"{'':<{width}}  {r.error}")
-    total = sum(r.seconds for r in results)
-    lines.append(f"{'total':<{width}}  {'':<8}  {total:>6.1f} s")
-    return "\n".join(lines)
-
-
-def write_summary(results: list[RunResult], out_dir: Path) -> Path:
-    """``summary.json`` beside the reports: status, seconds and paths of each run."""
-    path = out_dir / "summary.json"
-    rows = [
-        {
-            "notebook": r.notebook,
-            "status": r.status,
-            "seconds": round(r.seconds, 2),
-            "executed": r.executed.name if r.executed else None,
-            "report": r.report.name if r.report else None,
-            "error": r.error,
-            "parameters": r.parameters,
-        }
-        for r in results
-    ]
-    path.write_text(json.dumps(rows, indent=2, default=str), encoding="utf-8")
-    return path
-
-
-def record_default_time(notebook: NotebookInfo, seconds: float) -> None:
-    """Store a measured default-profile run time in the notebook's metadata (for ``list``)."""
-    nb = nbformat.read(notebook.path, as_version=4)
-    nb.metadata.setdefault("imgcourse", {})["default_seconds"] = round(seconds)
-    _write_atomically(nb, notebook.path)
-
-
-def _write_atomically(nb: nbformat.NotebookNode, path: Path) -> None:
-    """Write a notebook to a temporary file beside ``path``, then rename it into place."""
-    tmp = path.with_suffix(".ipynb.part")
-    nbformat.write(nb, tmp)
-    os.replace(tmp, path)
-
-
-def execute_in_place(notebook: NotebookInfo, *, timeout: int = 600) -> float:
-    """Run a notebook top to bottom in the default profile and save it with its outputs.
-
-    This is how committed outputs are made (nbval then compares fresh runs with them).
-    Widget state is stored so the book can show widgets. Returns the run time in seconds,
-    also recorded in the notebook's metadata. Nothing is written if a cell fails.
-    """
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(notebook.path, as_version=4)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(notebook.path.parent)}},
-        store_widget_state=True,
-    )
-    client.widget_registry = {}  # see _papermill_engine: the Output-widget imitation can hang
-    start = time.perf_counter()
-    client.execute()
-    seconds = time.perf_counter() - start
-    nb.metadata.setdefault("imgcourse", {})["default_seconds"] = round(seconds)
-    _write_atomically(nb, notebook.path)
-    return seconds

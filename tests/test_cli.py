@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from imgcourse import cli, course
+from imgcourse import cli, course, runner
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
@@ -49,7 +49,7 @@ def no_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args, **kwargs):
         pytest.fail("a kernel was started before the arguments were checked")
 
-    monkeypatch.setattr(course, "run_notebook", refuse)
+    monkeypatch.setattr(runner, "run_notebook", refuse)
 
 
 def test_list_prints_every_notebook_with_its_time_and_title(nb_dir, capsys):
@@ -133,9 +133,9 @@ def test_run_passes_typed_parameters_and_writes_the_summary(nb_dir, tmp_path, mo
     def fake_run(notebook, parameters, out_dir, *, kernel_name=None, progress=False):
         calls.append((notebook.name, parameters, out_dir, kernel_name))
         out_dir.mkdir(parents=True, exist_ok=True)
-        return course.RunResult(notebook.name, "ok", 1.5, parameters=parameters)
+        return runner.RunResult(notebook.name, "ok", 1.5, parameters=parameters)
 
-    monkeypatch.setattr(course, "run_notebook", fake_run)
+    monkeypatch.setattr(runner, "run_notebook", fake_run)
     out = tmp_path / "reports"
     code = cli.main(
         ["run", "00", "02", "-p", "PROFILE", "default", "--profile", "full", "--out", str(out)]
@@ -158,9 +158,9 @@ def test_run_passes_typed_parameters_and_writes_the_summary(nb_dir, tmp_path, mo
 def test_run_exits_1_when_a_notebook_fails(nb_dir, tmp_path, monkeypatch, capsys):
     def fake_run(notebook, parameters, out_dir, *, kernel_name=None, progress=False):
         out_dir.mkdir(parents=True, exist_ok=True)
-        return course.RunResult(notebook.name, "failed", 0.5, error="cell 3: ValueError: x")
+        return runner.RunResult(notebook.name, "failed", 0.5, error="cell 3: ValueError: x")
 
-    monkeypatch.setattr(course, "run_notebook", fake_run)
+    monkeypatch.setattr(runner, "run_notebook", fake_run)
     assert cli.main(["run", "00", "--out", str(tmp_path / "r")]) == 1
     assert "cell 3: ValueError: x" in capsys.readouterr().out
 

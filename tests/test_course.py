@@ -1,4 +1,5 @@
-"""Tests for imgcourse.course on small notebooks built with nbformat in a temporary folder."""
+"""Tests for imgcourse.course (catalogue, parameters) and imgcourse.runner (runs, reports), on
+small notebooks built with nbformat in a temporary folder."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from imgcourse import course
-from imgcourse.course import CourseError, RunResult
+from imgcourse import course, runner
+from imgcourse.course import CourseError
+from imgcourse.runner import RunResult
 
 PARAMETERS = """\
 PROFILE = "default"  # or "full"
@@ -251,7 +253,7 @@ def _executed_notebook(tmp_path: Path) -> Path:
 def test_html_report_hides_tagged_inputs_but_keeps_their_outputs(tmp_path):
     executed = _executed_notebook(tmp_path)
     html_path = tmp_path / "out.html"
-    assert course.write_html_report(executed, html_path) == html_path
+    assert runner.write_html_report(executed, html_path) == html_path
     html = html_path.read_text(encoding="utf-8")
     assert "Report title" in html
     assert "HIDDENSOURCEMARKER" not in html
@@ -267,14 +269,14 @@ def test_summary_table_flags_a_run_over_the_budget():
         RunResult("02_cnn_basics", "ok", 200.0),
         RunResult("03_augmentation", "failed", 250.0, error="cell 4: ValueError: boom"),
     ]
-    lines = course.summary_table(results, budget=180).splitlines()
+    lines = runner.summary_table(results, budget=180).splitlines()
     assert lines[0].split() == ["notebook", "status", "time"]
     assert lines[1].split() == ["00_welcome", "ok", "12.3", "s"]
     assert lines[2].endswith("200.0 s  over the 180 s budget")
     assert "over the" not in lines[3] and lines[3].split()[:2] == ["03_augmentation", "failed"]
     assert lines[4].strip() == "cell 4: ValueError: boom"
     assert lines[5].split() == ["total", "462.3", "s"]
-    assert "over the" not in course.summary_table(results, budget=None)
+    assert "over the" not in runner.summary_table(results, budget=None)
 
 
 def test_write_summary(tmp_path):
@@ -288,7 +290,7 @@ def test_write_summary(tmp_path):
             parameters={"SEED": 1},
         )
     ]
-    path = course.write_summary(results, tmp_path)
+    path = runner.write_summary(results, tmp_path)
     rows = json.loads(path.read_text())
     assert rows == [
         {
@@ -305,7 +307,7 @@ def test_write_summary(tmp_path):
 
 def test_record_default_time(nb_dir):
     notebook = course.find_notebooks(["01"])[0]
-    course.record_default_time(notebook, 33.6)
+    runner.record_default_time(notebook, 33.6)
     assert course.find_notebooks(["01"])[0].default_seconds == 34
 
 
@@ -323,7 +325,7 @@ def test_execute_in_place_writes_outputs_and_records_the_time(tmp_path):
         ],
     )
     notebook = course.read_notebook_info(path)
-    seconds = course.execute_in_place(notebook, timeout=120)
+    seconds = runner.execute_in_place(notebook, timeout=120)
     nb = nbformat.read(path, as_version=4)
     assert nb.cells[0].execution_count == 1
     text = nb.cells[1].outputs[0]["text"]
@@ -346,7 +348,7 @@ def test_execute_in_place_leaves_the_file_untouched_when_a_cell_fails(tmp_path):
     before = path.read_bytes()
     notebook = course.read_notebook_info(path)
     with pytest.raises(Exception, match="boom"):
-        course.execute_in_place(notebook, timeout=120)
+        runner.execute_in_place(notebook, timeout=120)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["05_broken.ipynb"]
 
@@ -364,7 +366,7 @@ def test_run_notebook_failure_leaves_the_executed_notebook_and_a_report(tmp_path
         ],
     )
     notebook = course.read_notebook_info(path)
-    result = course.run_notebook(notebook, {"SEED": 5}, tmp_path / "out")
+    result = runner.run_notebook(notebook, {"SEED": 5}, tmp_path / "out")
     assert result.status == "failed"
     assert "ValueError: deliberate" in result.error
     assert result.executed == tmp_path / "out" / "06_fails.ipynb"
