@@ -15,6 +15,7 @@ from typing import Any
 import nbformat
 
 from imgcourse.course import NotebookInfo
+from imgcourse.results import ENV_RESULTS, read_results
 
 #: Default-profile budget per notebook, in seconds, on a 2-core CPU.
 BUDGET_SECONDS = 180
@@ -33,6 +34,7 @@ class RunResult:
     report: Path | None = None
     error: str = ""
     parameters: dict[str, Any] = field(default_factory=dict)
+    results: dict[str, float] = field(default_factory=dict)
 
 
 def write_html_report(executed: Path, html_path: Path) -> Path:
@@ -117,7 +119,8 @@ def run_notebook(
 
     The notebook runs in its own folder (as under nbval), so relative paths in it behave the
     same in both. A failed cell still leaves the executed notebook (with the error) and a
-    report, so the failure can be read.
+    report, so the failure can be read. Numbers the notebook passes to
+    :func:`imgcourse.results.record` end up in ``RunResult.results``.
     """
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -125,8 +128,12 @@ def run_notebook(
     out_dir.mkdir(parents=True, exist_ok=True)
     executed = out_dir / notebook.path.name
     report = out_dir / f"{notebook.name}.html"
+    results_path = out_dir / f"{notebook.name}.results.json"
+    results_path.unlink(missing_ok=True)  # never report numbers left by an earlier run
     start = time.perf_counter()
     status, error = "ok", ""
+    saved_env = os.environ.get(ENV_RESULTS)
+    os.environ[ENV_RESULTS] = str(results_path)  # the kernel inherits the environment
     try:
         papermill.execute_notebook(
             str(notebook.path),
@@ -145,6 +152,11 @@ def run_notebook(
     except (CellTimeoutError, DeadKernelError) as exc:
         status = "failed"
         error = f"{type(exc).__name__}: {exc}"
+    finally:
+        if saved_env is None:
+            os.environ.pop(ENV_RESULTS, None)
+        else:
+            os.environ[ENV_RESULTS] = saved_env
     seconds = time.perf_counter() - start
     if executed.exists():
         write_html_report(executed, report)
@@ -156,6 +168,7 @@ def run_notebook(
         report=report if report.exists() else None,
         error=error,
         parameters=parameters,
+        results=read_results(results_path),
     )
 
 
@@ -168,6 +181,9 @@ def summary_table(results: list[RunResult], budget: float | None = BUDGET_SECOND
         if r.status == "ok" and budget is not None and r.seconds > budget:
             flag = f"  over the {budget:.0f} s budget"
         lines.append(f"{r.notebook:<{width}}  {r.status:<8}  {r.seconds:>6.1f} s{flag}")
+        if r.results:
+            shown = "  ".join(f"{k} {v:,.4g}" for k, v in r.results.items())
+            lines.append(f"{'':<{width}}  {shown}")
         if r.error:
             lines.append(f"{'':<{width}}  {r.error}")
     total = sum(r.seconds for r in results)
@@ -187,6 +203,7 @@ def write_summary(results: list[RunResult], out_dir: Path) -> Path:
             "report": r.report.name if r.report else None,
             "error": r.error,
             "parameters": r.parameters,
+            "results": r.results,
         }
         for r in results
     ]

@@ -288,6 +288,7 @@ def test_write_summary(tmp_path):
             executed=tmp_path / "00_welcome.ipynb",
             report=tmp_path / "00_welcome.html",
             parameters={"SEED": 1},
+            results={"test_accuracy": 0.9},
         )
     ]
     path = runner.write_summary(results, tmp_path)
@@ -301,6 +302,7 @@ def test_write_summary(tmp_path):
             "report": "00_welcome.html",
             "error": "",
             "parameters": {"SEED": 1},
+            "results": {"test_accuracy": 0.9},
         }
     ]
 
@@ -379,3 +381,28 @@ def test_run_notebook_failure_leaves_the_executed_notebook_and_a_report(tmp_path
     ]
     assert "seed is 5\n" in printed
     assert result.report is not None and "06 · Fails" in result.report.read_text()
+
+
+@pytest.mark.slow
+def test_run_notebook_gathers_recorded_results_into_the_summary(tmp_path):
+    path = _write(
+        tmp_path,
+        "07_scores.ipynb",
+        [
+            new_markdown_cell("# 07 · Scores"),
+            _params_cell("SCALE = 1.0"),
+            new_code_cell("from imgcourse.results import record\nrecord(score=0.25 * SCALE)"),
+            new_code_cell("record(images_per_second=1000.0)"),
+        ],
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "07_scores.results.json").write_text('{"stale": 1.0}')  # left by an earlier run
+    notebook = course.read_notebook_info(path)
+    result = runner.run_notebook(notebook, {"SCALE": 2.0}, out)
+    assert result.status == "ok"
+    assert result.results == {"score": 0.5, "images_per_second": 1000.0}
+    runner.write_summary([result], out)
+    rows = json.loads((out / "summary.json").read_text())
+    assert rows[0]["results"] == {"score": 0.5, "images_per_second": 1000.0}
+    assert "score 0.5  images_per_second 1,000" in runner.summary_table([result])
