@@ -5,9 +5,12 @@ executing a notebook in place to store its outputs. The command line (``imgcours
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,6 +109,20 @@ def _papermill_engine() -> str:
     return _ENGINE
 
 
+@contextlib.contextmanager
+def _kernel_sockets_config() -> Iterator[Any]:
+    """Kernel configuration: on POSIX the kernel talks over Unix sockets in a private temporary
+    folder instead of TCP ports on 127.0.0.1 (which other local users could reach, and about
+    which ipykernel prints a warning on every start)."""
+    from traitlets.config import Config
+
+    if os.name != "posix":
+        yield Config()
+        return
+    with tempfile.TemporaryDirectory(prefix="imgcourse-kernel-") as folder:
+        yield Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(folder, "k")}})
+
+
 def run_notebook(
     notebook: NotebookInfo,
     parameters: dict[str, Any],
@@ -135,17 +152,19 @@ def run_notebook(
     saved_env = os.environ.get(ENV_RESULTS)
     os.environ[ENV_RESULTS] = str(results_path)  # the kernel inherits the environment
     try:
-        papermill.execute_notebook(
-            str(notebook.path),
-            str(executed),
-            parameters=parameters,
-            cwd=str(notebook.path.parent),
-            kernel_name=kernel_name,
-            progress_bar=progress,
-            log_output=False,
-            engine_name=_papermill_engine(),
-            execution_timeout=cell_timeout,
-        )
+        with _kernel_sockets_config() as config:
+            papermill.execute_notebook(
+                str(notebook.path),
+                str(executed),
+                parameters=parameters,
+                cwd=str(notebook.path.parent),
+                kernel_name=kernel_name,
+                progress_bar=progress,
+                log_output=False,
+                engine_name=_papermill_engine(),
+                execution_timeout=cell_timeout,
+                config=config,
+            )
     except papermill.PapermillExecutionError as exc:
         status = "failed"
         error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
@@ -235,16 +254,18 @@ def execute_in_place(notebook: NotebookInfo, *, timeout: int = 600) -> float:
     from nbclient import NotebookClient
 
     nb = nbformat.read(notebook.path, as_version=4)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(notebook.path.parent)}},
-        store_widget_state=True,
-    )
-    client.widget_registry = {}  # see _papermill_engine: the Output-widget imitation can hang
     start = time.perf_counter()
-    client.execute()
+    with _kernel_sockets_config() as config:
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(notebook.path.parent)}},
+            store_widget_state=True,
+            config=config,
+        )
+        client.widget_registry = {}  # see _papermill_engine: the Output-widget imitation hangs
+        client.execute()
     seconds = time.perf_counter() - start
     nb.metadata.setdefault("imgcourse", {})["default_seconds"] = round(seconds)
     _write_atomically(nb, notebook.path)

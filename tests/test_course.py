@@ -4,6 +4,7 @@ small notebooks built with nbformat in a temporary folder."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -406,3 +407,12 @@ def test_run_notebook_gathers_recorded_results_into_the_summary(tmp_path):
     rows = json.loads((out / "summary.json").read_text())
     assert rows[0]["results"] == {"score": 0.5, "images_per_second": 1000.0}
     assert "score 0.5  images_per_second 1,000" in runner.summary_table([result])
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Unix sockets are a POSIX feature")
+def test_kernels_use_unix_sockets_in_a_private_folder_that_is_removed():
+    with runner._kernel_sockets_config() as config:
+        assert config.KernelManager.transport == "ipc"
+        folder = Path(config.KernelManager.ip).parent
+        assert folder.is_dir() and oct(folder.stat().st_mode)[-3:] == "700"
+    assert not folder.exists()
