@@ -17,7 +17,7 @@ from typing import Any
 
 import nbformat
 
-from imgcourse.course import NotebookInfo
+from imgcourse.course import NotebookInfo, write_notebook
 from imgcourse.results import ENV_RESULTS, read_results
 
 #: Default-profile budget per notebook, in seconds, on a 2-core CPU.
@@ -234,14 +234,7 @@ def record_default_time(notebook: NotebookInfo, seconds: float) -> None:
     """Store a measured default-profile run time in the notebook's metadata (for ``list``)."""
     nb = nbformat.read(notebook.path, as_version=4)
     nb.metadata.setdefault("imgcourse", {})["default_seconds"] = round(seconds)
-    _write_atomically(nb, notebook.path)
-
-
-def _write_atomically(nb: nbformat.NotebookNode, path: Path) -> None:
-    """Write a notebook to a temporary file beside ``path``, then rename it into place."""
-    tmp = path.with_suffix(".ipynb.part")
-    nbformat.write(nb, tmp)
-    os.replace(tmp, path)
+    write_notebook(nb, notebook.path)
 
 
 def execute_in_place(notebook: NotebookInfo, *, timeout: int = 600) -> float:
@@ -268,5 +261,5 @@ def execute_in_place(notebook: NotebookInfo, *, timeout: int = 600) -> float:
         client.execute()
     seconds = time.perf_counter() - start
     nb.metadata.setdefault("imgcourse", {})["default_seconds"] = round(seconds)
-    _write_atomically(nb, notebook.path)
+    write_notebook(nb, notebook.path)
     return seconds

@@ -10,16 +10,14 @@ the exercise anatomy is introduced in ``00_welcome``.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
-from imgcourse.course import CourseError
+from imgcourse.course import CourseError, write_notebook
 
 SOLUTION_TAG = "solution"
 EXERCISE_TAG = "exercise"
@@ -106,15 +104,7 @@ def make_student_version(src: Path, dst: Path) -> StudentReport:
             nb.cells[index] = _stub_cell(cell)
             replaced += 1
     dst.parent.mkdir(parents=True, exist_ok=True)
-    # Write beside the target and rename, so an interrupted run leaves no half-written file.
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            nbformat.write(nb, handle)
-        os.replace(tmp, dst)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_notebook(nb, dst)
     return StudentReport(src, dst, replaced, without_hint)
 
 
