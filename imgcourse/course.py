@@ -140,7 +140,8 @@ def list_notebooks(folder: Path | None = None) -> list[NotebookInfo]:
 
 
 def find_notebooks(names: list[str], folder: Path | None = None) -> list[NotebookInfo]:
-    """Resolve names such as ``02``, ``02_cnn_basics`` or ``cnn_basics`` to notebooks.
+    """Resolve names such as ``02``, ``02_cnn_basics``, ``cnn_basics`` or one word of a
+    notebook's name (``cnn``) to notebooks.
 
     Raises:
         CourseError: a name matches no notebook; the message lists the real ones.
@@ -150,6 +151,13 @@ def find_notebooks(names: list[str], folder: Path | None = None) -> list[Noteboo
     for raw in names:
         key = raw.removesuffix(".ipynb").replace("-", "_").lower()
         hits = [nb for nb in available if key in (nb.number, nb.slug, nb.name)]
+        if not hits and key:  # a word of the slug, such as "cnn" or "augmentation"
+            hits = [nb for nb in available if key in nb.slug.split("_")]
+            if len(hits) > 1:
+                raise CourseError(
+                    f"{raw!r} names several notebooks: {', '.join(nb.name for nb in hits)}. "
+                    "Give the number of the one you mean."
+                )
         if not hits:
             choices = [nb.name for nb in available]
             close = difflib.get_close_matches(key, choices + [nb.slug for nb in available], n=1)
@@ -199,8 +207,10 @@ def resolve_parameters(
     for key, raw in overrides:
         if key not in notebook.parameters:
             known = ", ".join(sorted(notebook.parameters)) or "none"
+            close = difflib.get_close_matches(key.upper(), list(notebook.parameters), n=1)
+            hint = f" Did you mean {close[0]}?" if close else ""
             raise CourseError(
-                f"{notebook.name} has no parameter {key!r}. Its parameters are: {known}."
+                f"{notebook.name} has no parameter {key!r}.{hint} Its parameters are: {known}."
             )
         default = notebook.parameters[key]
         try:

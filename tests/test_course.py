@@ -121,6 +121,21 @@ def test_find_notebooks_by_number_slug_or_full_name(nb_dir, name):
     assert [nb.name for nb in found] == ["02_cnn_basics"]
 
 
+@pytest.mark.parametrize("name", ["cnn", "Basics"])
+def test_find_notebooks_by_one_word_of_the_name(nb_dir, name):
+    found = course.find_notebooks([name])
+    assert [nb.name for nb in found] == ["02_cnn_basics"]
+
+
+def test_a_word_in_several_names_asks_for_the_number(nb_dir):
+    (nb_dir / "03_cnn_more.ipynb").write_text((nb_dir / "02_cnn_basics.ipynb").read_text())
+    with pytest.raises(
+        CourseError,
+        match="'cnn' names several notebooks: 02_cnn_basics, 03_cnn_more. Give the number",
+    ):
+        course.find_notebooks(["cnn"])
+
+
 def test_find_notebooks_keeps_the_order_asked(nb_dir):
     found = course.find_notebooks(["02", "welcome"])
     assert [nb.name for nb in found] == ["02_cnn_basics", "00_welcome"]
@@ -184,6 +199,14 @@ def test_unknown_parameter_names_it_and_lists_the_known_ones(welcome):
     message = str(err.value)
     assert "00_welcome has no parameter 'EPOCHS'" in message
     assert "AUGMENT, DATA_DIR, LAYERS, NAME, PROFILE, RATE, REPORT_PATH, SEED, SIZE" in message
+
+
+@pytest.mark.parametrize("key", ["SEEDS", "seed", "RAET"])
+def test_a_misspelt_parameter_gets_the_nearest_name(welcome, key):
+    with pytest.raises(CourseError) as err:
+        course.resolve_parameters(welcome, [(key, "3")])
+    expected = "RATE" if key == "RAET" else "SEED"
+    assert f"has no parameter {key!r}. Did you mean {expected}?" in str(err.value)
 
 
 def test_a_computed_default_is_not_a_parameter(welcome):

@@ -240,6 +240,19 @@ def test_image_set_properties():
     assert data.class_counts() == {"c0": 4, "c1": 3, "c2": 3}
 
 
+def test_image_set_repr_is_a_short_summary_not_the_pixels():
+    data = make_shapes(300, image_size=32, seed=0)
+    text = repr(data)
+    assert len(text) < 300 and str(data) == text
+    head = f"ImageSet({data.name!r}, 300 images of (32, 32, 3) float32, classes {{"
+    assert text.startswith(head)
+    assert "circle: " in text and "extras: " in text and "masks" in text
+    assert repr(_toy(10, 3)) == (
+        "ImageSet(10 images of (2, 2, 1) float32, classes {c0: 4, c1: 3, c2: 3}, "
+        "extras: ids, names)"
+    )
+
+
 @pytest.mark.parametrize(
     "index",
     [np.array([7, 2, 5]), np.arange(10) % 3 == 0, slice(2, 6)],

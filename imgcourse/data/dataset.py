@@ -45,6 +45,18 @@ class ImageSet:
     def __len__(self) -> int:
         return len(self.images)
 
+    def __repr__(self) -> str:
+        """A short summary instead of every pixel: name, count, shape, dtype, classes."""
+        counts = ", ".join(f"{name}: {n}" for name, n in self.class_counts().items())
+        extras = f", extras: {', '.join(sorted(self.extras))}" if self.extras else ""
+        name = f"{self.name!r}, " if self.name else ""
+        return (
+            f"ImageSet({name}{len(self)} images of {self.image_shape} "
+            f"{self.images.dtype}, classes {{{counts}}}{extras})"
+        )
+
+    __str__ = __repr__
+
     @property
     def image_shape(self) -> tuple[int, int, int]:
         """(height, width, channels) of one image."""
