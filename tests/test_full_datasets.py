@@ -5,11 +5,19 @@ from __future__ import annotations
 import gzip
 import io
 import pickle
-import tarfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from fixture_files import (
+    CIFAR_NAMES,
+    cifar_pickle,
+    idx_bytes,
+    jpeg,
+    png,
+    write_idx_set,
+    write_tar,
+)
 from PIL import Image
 
 from imgcourse.data.full import (
@@ -22,53 +30,6 @@ from imgcourse.data.full import (
     load_tf_flowers,
     read_idx,
 )
-
-# ----------------------------------------------------------------------------- writers
-
-
-def idx_bytes(array: np.ndarray) -> bytes:
-    """The IDX encoding of a uint8 array: magic 0x0000 08 <ndim>, big-endian dims, data."""
-    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
-        int(d).to_bytes(4, "big") for d in array.shape
-    )
-    return header + array.astype(np.uint8).tobytes()
-
-
-def write_idx_set(folder: Path, prefix: str, images: np.ndarray, labels: np.ndarray) -> dict:
-    paths = {}
-    for kind, array in (("images-idx3", images), ("labels-idx1", labels)):
-        path = folder / f"{prefix}-{kind}-ubyte.gz"
-        path.write_bytes(gzip.compress(idx_bytes(array)))
-        paths[path.name] = path
-    return paths
-
-
-def write_tar(path: Path, members: dict[str, bytes]) -> Path:
-    with tarfile.open(path, "w:gz") as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return path
-
-
-def jpeg(color: tuple[int, int, int], size: tuple[int, int] = (40, 30)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, format="JPEG", quality=95)
-    return buffer.getvalue()
-
-
-def png(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(array).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def cifar_pickle(obj: object) -> bytes:
-    """Pickle like the published batches: protocol 2, arrays from ``numpy.core.multiarray``."""
-    data = pickle.dumps(obj, protocol=2)
-    return data.replace(b"numpy._core.multiarray\n", b"numpy.core.multiarray\n")
-
 
 # ----------------------------------------------------------------------------- MNIST family
 
@@ -123,20 +84,6 @@ def test_idx_loader_names_and_errors(idx_paths):
 
 
 # ----------------------------------------------------------------------------- CIFAR-10
-
-
-CIFAR_NAMES = [
-    b"airplane",
-    b"automobile",
-    b"bird",
-    b"cat",
-    b"deer",
-    b"dog",
-    b"frog",
-    b"horse",
-    b"ship",
-    b"truck",
-]
 
 
 def cifar_batch(n: int, first_label: int) -> dict:

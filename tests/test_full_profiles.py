@@ -1,0 +1,130 @@
+"""Each notebook's ``full`` profile, run end to end on tiny fixture files in the real formats.
+
+The full profile downloads real datasets and trains for real epoch counts; here it runs through
+``imgcourse.runner`` (papermill) with ``PROFILE="full"``, against a mirror folder of tiny files
+(``IMGCOURSE_MIRROR``) and with sizes and epochs overridden, so a user with a GPU and the
+internet never meets a crash that no test could have seen. Accuracy is not asserted: each
+notebook's accuracy thresholds are parameters, set to 0 here.
+
+The registry's published checksums cannot match fixture files, so the kernel is started with an
+IPython start-up file (through ``IPYTHONDIR``) that swaps in the fixtures' checksums and sizes
+and points the original URLs at a closed port on 127.0.0.1: nothing can reach the network.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from fixture_files import write_mirror
+
+from imgcourse import course, runner
+
+#: Overrides that make each notebook's full profile tiny. A notebook with a full profile that
+#: differs from its default one must be listed here.
+FULL_RUNS: dict[str, dict[str, object]] = {}
+
+STARTUP = """\
+import dataclasses
+import json
+
+from imgcourse.data import registry
+
+with open({table!r}) as _handle:
+    _table = json.load(_handle)
+for _name, _files in _table.items():
+    _entry = registry.get_dataset(_name)
+    _new = tuple(
+        dataclasses.replace(
+            remote,
+            urls=("http://127.0.0.1:9/unreachable/" + remote.filename,),
+            sha256=_files[remote.filename][0],
+            size_bytes=_files[remote.filename][1],
+        )
+        for remote in _entry.files
+    )
+    registry._REGISTRY[_name] = dataclasses.replace(_entry, files=_new)
+"""
+
+
+@pytest.fixture(scope="module")
+def fixture_env(tmp_path_factory: pytest.TempPathFactory):
+    """A mirror of tiny fixture files, an empty cache, and the start-up file for the kernel."""
+    root = tmp_path_factory.mktemp("full_profile")
+    table = write_mirror(root / "mirror")
+    (root / "table.json").write_text(json.dumps(table))
+    startup = root / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-fixture-registry.py").write_text(STARTUP.format(table=str(root / "table.json")))
+    env = {
+        "IMGCOURSE_MIRROR": str(root / "mirror"),
+        "IMGCOURSE_CACHE": str(root / "cache"),
+        "IPYTHONDIR": str(root / "ipython"),
+    }
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    yield root
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def test_every_notebook_with_a_full_profile_is_listed():
+    """A notebook whose text branches on the full profile needs an entry in FULL_RUNS."""
+    missing = []
+    for info in course.list_notebooks():
+        source = info.path.read_text(encoding="utf-8")
+        if 'PROFILE == \\"full\\"' in source and info.number not in FULL_RUNS:
+            missing.append(info.name)
+    assert not missing, f"add tiny full-profile overrides to FULL_RUNS for: {missing}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("number", sorted(FULL_RUNS))
+def test_full_profile_runs_on_fixture_data(number, fixture_env, tmp_path):
+    info = course.find_notebooks([number])[0]
+    overrides = [(key, str(value)) for key, value in FULL_RUNS[number].items()]
+    params = course.resolve_parameters(info, overrides, profile="full")
+    result = runner.run_notebook(info, params, tmp_path / "out", cell_timeout=300)
+    assert result.status == "ok", f"{info.name} failed in its full profile: {result.error}"
+    cache = Path(os.environ["IMGCOURSE_CACHE"])
+    assert not list(cache.rglob("*.tmp")), "a download left a temporary file behind"
+
+
+@pytest.mark.slow
+def test_the_kernel_loads_every_full_dataset_from_the_fixture_mirror(fixture_env, tmp_path):
+    """The harness itself: a notebook run by the runner downloads each full-tier dataset from
+    the mirror into the cache, checksum-verified, and loads it."""
+    import nbformat
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    code = (
+        "from imgcourse.data import list_datasets, load_dataset\n"
+        "sizes = {name: len(load_dataset(name, progress=False)) for name in "
+        "list_datasets('full')}\n"
+        "assert min(sizes.values()) > 0, sizes\n"
+        "print(sorted(sizes))"
+    )
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell('PROFILE = "default"', metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell(code),
+        ]
+    )
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, folder / "99_probe.ipynb")
+    info = course.read_notebook_info(folder / "99_probe.ipynb")
+    result = runner.run_notebook(info, {"PROFILE": "full"}, tmp_path / "out", cell_timeout=120)
+    assert result.status == "ok", result.error
+    cache = Path(os.environ["IMGCOURSE_CACHE"])
+    for name in ("cifar10", "fashion_mnist", "mnist", "oxford_iiit_pet", "tf_flowers"):
+        assert any((cache / name).iterdir()), f"nothing downloaded for {name}"
