@@ -1,0 +1,48 @@
+"""Metrics for segmentation (``10_segmentation``) and detection (``09_object_detection``).
+
+Each is checked in ``tests/test_metrics.py`` against a reference on the same inputs:
+scikit-learn's confusion matrix, ``keras.metrics.MeanIoU`` and pycocotools' ``COCOeval``.
+NumPy only: importing this module does not import TensorFlow.
+"""
+
+from __future__ import annotations
+
+from imgcourse.metrics.detection import (
+    COCO_IOU_THRESHOLDS,
+    RECALL_POINTS,
+    average_precision,
+    box_iou,
+    boxes_from_xywh,
+    boxes_to_xywh,
+    detection_metrics,
+    mean_average_precision,
+)
+from imgcourse.metrics.segmentation import (
+    confusion_matrix,
+    dice,
+    mask_iou,
+    mean_dice,
+    mean_iou,
+    per_class_dice,
+    per_class_iou,
+    pixel_accuracy,
+)
+
+__all__ = [
+    "COCO_IOU_THRESHOLDS",
+    "RECALL_POINTS",
+    "average_precision",
+    "box_iou",
+    "boxes_from_xywh",
+    "boxes_to_xywh",
+    "confusion_matrix",
+    "detection_metrics",
+    "dice",
+    "mask_iou",
+    "mean_average_precision",
+    "mean_dice",
+    "mean_iou",
+    "per_class_dice",
+    "per_class_iou",
+    "pixel_accuracy",
+]
