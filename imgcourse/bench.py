@@ -6,6 +6,9 @@
    images/s and the ratio. The flip is timed twice in tf.data: as TensorFlow ops, and as the
    ``keras.layers.RandomFlip`` layer, whose cost inside a tf.data map is worth knowing.
 2. Training throughput of the 02 model (``small_cnn``) for a few batch sizes.
+3. The augmentation pipeline of ``imgcourse.data.augment`` (flip, rotation, translation,
+   zoom, contrast, same parameters) as Keras preprocessing layers and as TensorFlow ops, each
+   in a ``tf.data`` map over in-memory images, with no model: augmented images/s and the ratio.
 """
 
 from __future__ import annotations
@@ -73,6 +76,48 @@ def _interleaved_images_per_second(
     return {label: n / float(np.median(s)) for label, s in seconds.items()}
 
 
+def _consume(ds) -> Callable[[], None]:
+    """One pass over a dataset, as a no-argument function (the batches are discarded)."""
+
+    def run() -> None:
+        for _ in ds:
+            pass
+
+    return run
+
+
+def run_augmentation_benchmark(
+    num_images: int = 4096, epochs: int = 5, image_size: int = 32, batch: int = 64
+) -> dict[str, float]:
+    """Augmented images/s of the Keras-layer and the TF-op pipelines, and their ratio.
+
+    Same images, same parameters (``augment.DEFAULTS``), both in a ``tf.data`` map of
+    ``tf_dataset``; nothing trains, so only the augmentation is timed.
+    """
+    from imgcourse.data import make_shapes, tf_dataset
+    from imgcourse.data.augment import augmentation_layers, tf_augmenter
+
+    data = make_shapes(num_images, image_size=image_size, seed=0)
+    runs = {
+        "augmentation as Keras layers": _consume(
+            tf_dataset(data, batch_size=batch, augment=augmentation_layers(seed=0))
+        ),
+        "augmentation as TF ops": _consume(
+            tf_dataset(data, batch_size=batch, augment=tf_augmenter(seed=0))
+        ),
+    }
+    rates = _interleaved_images_per_second(runs, epochs, num_images)
+    print(
+        f"augmentation only (flip, rotation, translation, zoom, contrast), batch {batch}, "
+        "in a tf.data map, no model:"
+    )
+    for label, rate in rates.items():
+        print(f"  {label:<34} {rate:>8,.0f} images/s")
+    ratio = rates["augmentation as TF ops"] / rates["augmentation as Keras layers"]
+    print(f"  ratio TF ops / Keras layers: {ratio:.2f}x")
+    return {**rates, "ratio": ratio}
+
+
 def run_benchmarks(num_images: int = 4096, epochs: int = 5, image_size: int = 32) -> dict:
     """Print and return the measured images/s and ratios (see the module docstring)."""
     import imgcourse
@@ -125,4 +170,5 @@ def run_benchmarks(num_images: int = 4096, epochs: int = 5, image_size: int = 32
     for batch, rate in _interleaved_images_per_second(runs, epochs, num_images).items():
         results["training"][batch] = rate
         print(f"small_cnn training, batch {batch:>3}: {rate:,.0f} images/s")
+    results["augmentation"] = run_augmentation_benchmark(num_images, epochs, image_size)
     return results

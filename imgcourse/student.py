@@ -1,11 +1,18 @@
 """Student versions of the notebooks: solutions out, everything else kept.
 
-A cell tagged ``solution`` becomes a stub: the solution's leading ``# Exercise ...`` or
-``# TODO ...`` comment lines, then ``raise NotImplementedError("Exercise: <hint>")``, where
-the hint is the cell's ``imgcourse.hint`` metadata (or a generic sentence). The stub's
-outputs are cleared and its ``solution`` tag becomes ``exercise``. Every other cell is kept
-as it is, outputs included. ``imgcourse student --out DIR`` writes them for the whole course;
-the exercise anatomy is introduced in ``00_welcome``.
+A cell tagged ``solution`` becomes a stub, where the hint is the cell's ``imgcourse.hint``
+metadata (or a generic sentence):
+
+- with markers (as nbgrader writes them), only the lines between ``### BEGIN SOLUTION`` and
+  ``### END SOLUTION`` go; they become ``raise NotImplementedError("Exercise: <hint>")`` at
+  the marker's indentation, so a function keeps its ``def`` line and docstring;
+- without markers, the whole cell goes: the solution's leading ``# Exercise ...`` or
+  ``# TODO ...`` comment lines are kept, then the ``raise``.
+
+The stub's outputs are cleared and its ``solution`` tag becomes ``exercise``. Every other cell
+is kept as it is, outputs included. ``imgcourse student --out DIR`` writes them for the whole
+course; the exercise anatomy is introduced in ``00_welcome`` and ``02_cnn_basics`` shows
+both kinds of solution cell.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ EXERCISE_TAG = "exercise"
 GENERIC_HINT = "write your solution here, then run the check below."
 MARKDOWN_STUB = "*Exercise: write your answer here.*"
 KEPT_COMMENT = re.compile(r"^\s*#\s*(Exercise|TODO)\b", re.IGNORECASE)
+BEGIN_MARKER = "### BEGIN SOLUTION"
+END_MARKER = "### END SOLUTION"
 
 
 @dataclass
@@ -54,16 +63,55 @@ def cell_hint(cell: Any) -> str | None:
 def stub_source(solution: str, hint: str | None) -> str:
     """The code a learner sees instead of ``solution``.
 
-    Keeps the leading comment lines that start with ``# Exercise`` or ``# TODO`` (nothing
-    after them, so no part of the answer leaks), then raises ``NotImplementedError``.
+    With ``### BEGIN SOLUTION`` / ``### END SOLUTION`` markers, each marked block becomes one
+    ``raise NotImplementedError`` at the marker's indentation and every other line is kept.
+    Without markers, keeps the leading comment lines that start with ``# Exercise`` or
+    ``# TODO`` (nothing after them, so no part of the answer leaks), then raises.
+
+    Raises:
+        ValueError: a marker without its partner, or markers nested or out of order.
     """
+    message = f"Exercise: {hint or GENERIC_HINT}"
+    if has_markers(solution):
+        return _stub_between_markers(solution, message)
     kept = []
     for line in solution.splitlines():
         if not KEPT_COMMENT.match(line):
             break
         kept.append(line.rstrip())
-    message = f"Exercise: {hint or GENERIC_HINT}"
     return "\n".join([*kept, f"raise NotImplementedError({message!r})"])
+
+
+def has_markers(source: str) -> bool:
+    """Whether ``source`` holds a ``### BEGIN SOLUTION`` or ``### END SOLUTION`` line."""
+    return any(line.strip() in (BEGIN_MARKER, END_MARKER) for line in source.splitlines())
+
+
+def _stub_between_markers(solution: str, message: str) -> str:
+    out: list[str] = []
+    begin: int | None = None  # line number of the open BEGIN marker
+    for number, line in enumerate(solution.splitlines(), start=1):
+        marker = line.strip()
+        if marker == BEGIN_MARKER:
+            if begin is not None:
+                raise ValueError(
+                    f"line {number}: {BEGIN_MARKER!r} inside the block opened on line "
+                    f"{begin}; close it with {END_MARKER!r} first"
+                )
+            begin = number
+            indent = line[: len(line) - len(line.lstrip())]
+            out.append(f"{indent}raise NotImplementedError({message!r})")
+        elif marker == END_MARKER:
+            if begin is None:
+                raise ValueError(
+                    f"line {number}: {END_MARKER!r} without a {BEGIN_MARKER!r} before it"
+                )
+            begin = None
+        elif begin is None:
+            out.append(line.rstrip())
+    if begin is not None:
+        raise ValueError(f"line {begin}: {BEGIN_MARKER!r} is never closed by {END_MARKER!r}")
+    return "\n".join(out)
 
 
 def is_solution(cell: Any) -> bool:
@@ -90,7 +138,8 @@ def make_student_version(src: Path, dst: Path) -> StudentReport:
     """Write the student version of notebook ``src`` to ``dst`` and say what changed.
 
     Raises:
-        CourseError: ``dst`` is ``src`` (the instructor version is never overwritten).
+        CourseError: ``dst`` is ``src`` (the instructor version is never overwritten), or a
+            solution cell's markers do not pair up.
     """
     src, dst = Path(src), Path(dst)
     if dst.resolve() == src.resolve():
@@ -101,7 +150,10 @@ def make_student_version(src: Path, dst: Path) -> StudentReport:
         if is_solution(cell):
             if cell_hint(cell) is None:
                 without_hint.append(index)
-            nb.cells[index] = _stub_cell(cell)
+            try:
+                nb.cells[index] = _stub_cell(cell)
+            except ValueError as error:
+                raise CourseError(f"{src.name}, cell {index}: {error}") from None
             replaced += 1
     dst.parent.mkdir(parents=True, exist_ok=True)
     write_notebook(nb, dst)

@@ -182,3 +182,569 @@ def show_feature_maps(
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+# --- convolution figures of 02_cnn_basics ----------------------------------------------------
+
+
+def _annotate(ax: plt.Axes, values: np.ndarray, fmt: str = "{:g}", size: float = 8) -> None:
+    """Write each value of a small 2-D array on its cell, black or white for contrast."""
+    image = ax.images[-1]
+    for (i, j), value in np.ndenumerate(values):
+        r, g, b, _ = image.cmap(image.norm(value))
+        dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
+        ax.text(j, i, fmt.format(value + 0.0), ha="center", va="center", fontsize=size,
+                color="white" if dark else "black")
+
+
+def _box(ax: plt.Axes, row: float, col: float, size: int, color: str = "crimson") -> None:
+    """Outline the size x size block of pixels whose top-left pixel is (row, col)."""
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(Rectangle((col - 0.5, row - 0.5), size, size, fill=False, lw=2,
+                           edgecolor=color))
+
+
+def show_convolution_step(
+    image: np.ndarray, kernel: np.ndarray, row: int, col: int
+) -> plt.Figure:
+    """One step of a 'valid' convolution (cross-correlation): where output pixel (row, col)
+    comes from. Introduced in ``02_cnn_basics``.
+
+    Four numbered panels: the image with the kernel's window outlined, the kernel, the
+    products window * kernel (their sum is the output pixel), and the whole output with
+    that pixel outlined. Every value is written on its cell, so keep arrays small (<= 10x10).
+
+    Args:
+        image: (height, width) grey values.
+        kernel: (k, k) weights, k odd or even, no larger than the image.
+        row, col: the output pixel, 0 <= row <= height - k, 0 <= col <= width - k.
+    """
+    image, kernel = np.asarray(image, np.float64), np.asarray(kernel, np.float64)
+    if image.ndim != 2 or kernel.ndim != 2 or kernel.shape[0] != kernel.shape[1]:
+        raise ValueError(
+            "image must be (height, width) and kernel (k, k); got shapes "
+            f"{image.shape} and {kernel.shape}"
+        )
+    k = kernel.shape[0]
+    out_h, out_w = image.shape[0] - k + 1, image.shape[1] - k + 1
+    if out_h < 1 or out_w < 1 or not (0 <= row < out_h and 0 <= col < out_w):
+        raise ValueError(
+            f"output pixel ({row}, {col}) does not exist: a {k}x{k} kernel on a "
+            f"{image.shape[0]}x{image.shape[1]} image gives a {out_h}x{out_w} output"
+        )
+    products = image[row : row + k, col : col + k] * kernel
+    output = np.array(
+        [[np.sum(image[i : i + k, j : j + k] * kernel) for j in range(out_w)]
+         for i in range(out_h)]
+    )
+    widths = [image.shape[1], k, k, out_w]
+    fig, axes = plt.subplots(
+        1, 4, figsize=(10, 3.0), gridspec_kw={"width_ratios": widths}
+    )
+    lim = max(float(np.abs(kernel).max()), 1e-8)
+    plim = max(float(np.abs(products).max()), 1e-8)
+    olim = max(float(np.abs(output).max()), 1e-8)
+    panels = [
+        (image, "gray", None, None, f"1 · image; window at ({row}, {col})"),
+        (kernel, "RdBu_r", -lim, lim, "2 · kernel"),
+        (products, "RdBu_r", -plim, plim, f"3 · window x kernel\nsum = {products.sum():g}"),
+        (output, "RdBu_r", -olim, olim, f"4 · output {out_h}x{out_w};\npixel ({row}, {col})"),
+    ]
+    for ax, (values, cmap, vmin, vmax, title) in zip(axes, panels):
+        ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax)
+        _annotate(ax, values)
+        ax.set_title(title, fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    _box(axes[0], row, col, k)
+    _box(axes[3], row, col, 1)
+    fig.tight_layout()
+    return fig
+
+
+def show_panels(
+    panels: list[np.ndarray],
+    titles: list[str],
+    *,
+    cmap: str = "viridis",
+    symmetric: bool = False,
+    colorbar: bool = True,
+    suptitle: str | None = None,
+    cell: float = 2.0,
+) -> plt.Figure:
+    """Panels side by side: colour images as they are, 2-D maps on ONE shared colour scale.
+    Introduced in ``02_cnn_basics``.
+
+    Args:
+        panels: (h, w, 3) floats in [0, 1] (drawn as images) or (h, w) maps (drawn with
+            ``cmap``; all maps share the smallest and largest value of any of them).
+        titles: one per panel.
+        symmetric: centre the shared scale on 0 (for weights and signed responses).
+        colorbar: one colour bar for the shared scale, right of the panels.
+    """
+    if not panels or len(titles) != len(panels):
+        raise ValueError(
+            f"need one title per panel; got {len(panels)} panels and {len(titles)} titles"
+        )
+    arrays = [np.asarray(p, np.float32) for p in panels]
+    for a in arrays:
+        if not (a.ndim == 2 or (a.ndim == 3 and a.shape[-1] == 3)):
+            raise ValueError(f"each panel must be (h, w) or (h, w, 3); got shape {a.shape}")
+    maps = [a for a in arrays if a.ndim == 2]
+    vmin = min((float(m.min()) for m in maps), default=0.0)
+    vmax = max((float(m.max()) for m in maps), default=1.0)
+    if symmetric:
+        vmax = max(abs(vmin), abs(vmax), 1e-8)
+        vmin = -vmax
+    fig, axes = plt.subplots(1, len(arrays), figsize=(cell * len(arrays) + 0.8, cell + 0.4),
+                             squeeze=False)
+    mappable = None
+    for ax, a, title in zip(axes[0], arrays, titles):
+        if a.ndim == 3:
+            ax.imshow(np.clip(a, 0, 1))
+        else:
+            mappable = ax.imshow(a, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+        ax.set_title(title, fontsize=9)
+        ax.axis("off")
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=10)
+    fig.tight_layout()
+    if colorbar and mappable is not None:
+        fig.colorbar(mappable, ax=list(axes[0]), fraction=0.02, pad=0.02)
+    return fig
+
+
+def show_receptive_fields(
+    image: np.ndarray, fields: dict[str, int], centre: tuple[int, int] | None = None
+) -> plt.Figure:
+    """Squares of the given sizes centred on one pixel: what a unit of each layer sees.
+    Introduced in ``02_cnn_basics``.
+
+    Args:
+        image: (h, w, 3) floats in [0, 1] or (h, w) grey.
+        fields: layer name -> receptive-field size in input pixels (one side of the square).
+        centre: (row, col) of the pixel the fields are centred on; default the image centre.
+    """
+    shown, cmap = _as_displayable(image)
+    height, width = shown.shape[:2]
+    row, col = centre if centre is not None else (height // 2, width // 2)
+    if not (0 <= row < height and 0 <= col < width):
+        raise ValueError(f"centre {(row, col)} is outside the {height}x{width} image")
+    from matplotlib.patches import Rectangle
+
+    fig, ax = plt.subplots(figsize=(4.2, 4.2))
+    ax.imshow(shown, cmap=cmap, vmin=0, vmax=1)
+    colours = plt.get_cmap("autumn")(np.linspace(0, 0.9, max(len(fields), 1)))
+    for (name, size), colour in zip(fields.items(), colours):
+        start = (row - (size - 1) / 2 - 0.5, col - (size - 1) / 2 - 0.5)
+        ax.add_patch(Rectangle((start[1], start[0]), size, size, fill=False, lw=2,
+                               edgecolor=colour, label=f"{name}: {size}x{size}"))
+    ax.plot(col, row, "+", color="white", markersize=8)
+    ax.set_xlim(min(-0.5, col - max(fields.values(), default=1) / 2 - 1),
+                max(width - 0.5, col + max(fields.values(), default=1) / 2 + 1))
+    ax.set_ylim(max(height - 0.5, row + max(fields.values(), default=1) / 2 + 1),
+                min(-0.5, row - max(fields.values(), default=1) / 2 - 1))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8, frameon=False)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    fig.tight_layout()
+    return fig
+
+
+def strongest_patches(
+    images: np.ndarray, responses: np.ndarray, *, top: int = 40, radius: int = 3
+) -> np.ndarray:
+    """For each channel of ``responses``, the image patches around its ``top`` strongest
+    values, averaged: what that filter answers to. Introduced in ``02_cnn_basics``.
+
+    Args:
+        images: (n, h, w, c) inputs of the layer.
+        responses: (n, h, w, filters) its outputs at the same resolution ('same' padding).
+        top: how many of the strongest positions to average.
+        radius: patches are (2 * radius + 1) pixels on a side, centred on each position
+            (the image is padded by repeating its edge pixels).
+
+    Returns:
+        (filters, 2 * radius + 1, 2 * radius + 1, c) averaged patches.
+    """
+    images, responses = np.asarray(images), np.asarray(responses)
+    if images.ndim != 4 or responses.ndim != 4 or images.shape[:3] != responses.shape[:3]:
+        raise ValueError(
+            "images (n, h, w, c) and responses (n, h, w, filters) must share n, h and w; got "
+            f"{images.shape} and {responses.shape}"
+        )
+    if not 1 <= top <= responses[..., 0].size:
+        raise ValueError(f"top must be between 1 and {responses[..., 0].size}; got {top}")
+    r = radius
+    padded = np.pad(images, ((0, 0), (r, r), (r, r), (0, 0)), mode="edge")
+    averages = []
+    for f in range(responses.shape[-1]):
+        flat = responses[..., f].ravel()
+        strongest = np.argpartition(flat, flat.size - top)[flat.size - top :]
+        strongest = strongest[np.argsort(flat[strongest])[::-1]]  # strongest first
+        where = zip(*np.unravel_index(strongest, responses.shape[:3]))  # (image, row, col)
+        patches = [padded[n, y : y + 2 * r + 1, x : x + 2 * r + 1] for n, y, x in where]
+        averages.append(np.mean(patches, axis=0))
+    return np.stack(averages)
+
+
+def show_kernels_and_patches(
+    kernels: np.ndarray, patches: np.ndarray, *, window: int = 3, ncols: int = 8
+) -> plt.Figure:
+    """Numbered first-layer kernels, each above the patch it answers to most, with the
+    window x window pixels the kernel itself sees outlined in the patch's centre.
+    Introduced in ``02_cnn_basics``.
+
+    Args:
+        kernels: (kh, kw, 3, filters) weights; each kernel is rescaled to [0, 1] on its own
+            (its most negative weight black, its most positive white).
+        patches: (filters, p, p, 3) patches, such as :func:`strongest_patches` returns.
+    """
+    if kernels.ndim != 4 or kernels.shape[2] != 3 or patches.ndim != 4:
+        raise ValueError(
+            "expected kernels (kh, kw, 3, filters) and patches (filters, p, p, 3); got "
+            f"{kernels.shape} and {patches.shape}"
+        )
+    n = kernels.shape[-1]
+    if len(patches) != n:
+        raise ValueError(f"{n} kernels but {len(patches)} patches: give one patch per kernel")
+    ncols = max(1, min(ncols, n))
+    blocks = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(2 * blocks, ncols, figsize=(1.25 * ncols, 2.5 * blocks + 0.4),
+                             squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    start = (patches.shape[1] - window) // 2
+    for i in range(n):
+        top, bottom = axes[2 * (i // ncols), i % ncols], axes[2 * (i // ncols) + 1, i % ncols]
+        k = kernels[..., i]
+        top.imshow((k - k.min()) / max(float(k.max() - k.min()), 1e-8),
+                   interpolation="nearest")
+        top.set_title(f"kernel {i + 1}", fontsize=8)
+        bottom.imshow(np.clip(patches[i], 0, 1), interpolation="nearest")
+        _box(bottom, start, start, window, color="white")
+        bottom.set_title(f"patch {i + 1}", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def show_layer_maps(
+    image: np.ndarray, maps_by_layer: dict[str, np.ndarray], *, channels: int = 8,
+    cmap: str = "viridis",
+) -> plt.Figure:
+    """One row per layer: the image, then that layer's most varied feature maps, all maps
+    of a row on one shared colour scale with its colour bar. Introduced in ``02_cnn_basics``.
+
+    Args:
+        image: (h, w, 3) floats in [0, 1], the input the maps come from.
+        maps_by_layer: layer name -> (h', w', c) activations of that one image.
+        channels: how many maps per row: those with the largest spread over the image.
+    """
+    if not maps_by_layer:
+        raise ValueError("maps_by_layer is empty: give at least one layer's maps")
+    for name, maps in maps_by_layer.items():
+        if np.ndim(maps) != 3:
+            raise ValueError(f"maps of {name!r} must be (height, width, channels) for one "
+                             f"image; got shape {np.shape(maps)}")
+    rows = len(maps_by_layer)
+    fig, axes = plt.subplots(rows, channels + 1, figsize=(1.25 * (channels + 1) + 0.9,
+                                                          1.45 * rows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for row, (name, maps) in enumerate(maps_by_layer.items()):
+        maps = np.asarray(maps, np.float32)
+        chosen = np.argsort(maps.std(axis=(0, 1)))[::-1][:channels]
+        vmin, vmax = float(maps[..., chosen].min()), float(maps[..., chosen].max())
+        axes[row, 0].imshow(np.clip(image, 0, 1))
+        h, w, c = maps.shape
+        axes[row, 0].set_title(f"{name}: {h}x{w}x{c}", fontsize=8, loc="left")
+        mappable = None
+        for col, channel in enumerate(chosen, start=1):
+            mappable = axes[row, col].imshow(maps[..., channel], cmap=cmap, vmin=vmin,
+                                             vmax=vmax, interpolation="nearest")
+            axes[row, col].set_title(f"channel {channel + 1}", fontsize=7)
+        fig.colorbar(mappable, ax=list(axes[row, 1:]), fraction=0.015, pad=0.01)
+    return fig
+
+
+# ------------------------------------------------- data and augmentation (03_data_and_augmentation)
+
+
+def plot_class_balance(parts: dict, *, title: str | None = None) -> plt.Figure:
+    """Bars of images per class, one group per class and one bar per part.
+
+    Args:
+        parts: part name -> an ImageSet (or anything with ``class_counts()``), for example
+            ``{"train": train, "validation": val, "test": test}``; all with the same classes.
+    Introduced in ``03_data_and_augmentation``.
+    """
+    if not parts:
+        raise ValueError("parts is empty: give at least one named ImageSet")
+    counts = {name: part.class_counts() for name, part in parts.items()}
+    classes = list(next(iter(counts.values())))
+    for name, c in counts.items():
+        if list(c) != classes:
+            raise ValueError(f"part {name!r} has classes {list(c)}; the first part has {classes}")
+    width = 0.8 / len(counts)
+    fig, ax = plt.subplots(figsize=(1.2 + 1.3 * len(classes), 3.0))
+    x = np.arange(len(classes))
+    for i, (name, c) in enumerate(counts.items()):
+        bars = ax.bar(x + (i - (len(counts) - 1) / 2) * width, list(c.values()), width,
+                      label=f"{name} ({sum(c.values())})")
+        ax.bar_label(bars, fontsize=7)
+    ax.set_xticks(x, classes)
+    ax.set_ylabel("images")
+    ax.legend(fontsize=8, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    if title:
+        ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def show_augmentations(
+    images: dict, augment, *, draws: int = 5, suptitle: str | None = None
+) -> plt.Figure:
+    """Each image (a row) then ``draws`` random augmentations of it.
+
+    Args:
+        images: name -> (h, w, 3) float image in [0, 1]; all of one size.
+        augment: called on a (draws, h, w, 3) batch, returns the augmented batch
+            (a Keras layer called with ``training=True``, or ``tf_augment``).
+    Introduced in ``03_data_and_augmentation``.
+    """
+    if not images:
+        raise ValueError("images is empty: give at least one named image")
+    fig, axes = plt.subplots(len(images), draws + 1, figsize=(1.5 * (draws + 1), 1.6 * len(images)),
+                             squeeze=False)
+    for row, (name, image) in enumerate(images.items()):
+        batch = np.repeat(np.asarray(image, np.float32)[None], draws, axis=0)
+        out = np.asarray(augment(batch))
+        for col, shown in enumerate([image, *out]):
+            ax = axes[row, col]
+            ax.imshow(np.clip(shown, 0, 1))
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(name if col == 0 else f"draw {col}", fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_seed_comparison(
+    runs: dict, metric: str = "value", *, ylabel: str = "test accuracy", title: str | None = None
+) -> plt.Figure:
+    """One column per condition: each seed's value as a dot, the mean ± 1 std as a bar.
+
+    Args:
+        runs: condition name -> a :class:`imgcourse.train.SeedRuns` (from ``over_seeds``).
+    Introduced in ``03_data_and_augmentation``.
+    """
+    if not runs:
+        raise ValueError("runs is empty: give at least one condition's SeedRuns")
+    fig, ax = plt.subplots(figsize=(1.6 + 1.4 * len(runs), 3.0))
+    for i, (name, r) in enumerate(runs.items()):
+        mean = r.mean(metric)  # a KeyError naming the recorded metrics if it is missing
+        values = r.values[metric]
+        ax.errorbar(i, mean, yerr=r.std(metric), fmt="o", color="black", capsize=8,
+                    markersize=7, zorder=3)
+        ax.scatter(np.full(len(values), i + 0.15), values, color=f"C{i}", alpha=0.8, zorder=2,
+                   label=f"{name}: {len(values)} seeds")
+    ax.set_xticks(range(len(runs)), list(runs))
+    ax.set_xlim(-0.6, len(runs) - 0.4)
+    ax.set_ylabel(ylabel)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(title or "black: mean ± 1 standard deviation; dots: one seed each", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------- training and tuning (04_training_and_tuning)
+
+
+def plot_seed_curves(
+    histories: dict,
+    metrics: Sequence[str] = ("loss", "val_loss"),
+    *,
+    titles: Sequence[str] | None = None,
+    ylim: tuple[float, float] | None = None,
+) -> plt.Figure:
+    """Learning curves over several seeds: per condition the mean and a ±1 std band.
+
+    Args:
+        histories: condition name -> list of Keras histories (metric -> per-epoch values),
+            one per seed. Runs may have different lengths (early stopping): each epoch is
+            averaged over the runs that reached it.
+        metrics: one panel per metric, in order (for example ``"loss"``, ``"val_accuracy"``).
+        titles: a title per panel; numbered metric names if None.
+        ylim: (bottom, top) of every panel's y axis, to zoom in; automatic if None.
+    Introduced in ``04_training_and_tuning``.
+    """
+    if not histories:
+        raise ValueError("histories is empty: give at least one condition's runs")
+    if titles is not None and len(titles) != len(metrics):
+        raise ValueError(f"{len(titles)} titles for {len(metrics)} metrics: give one per panel")
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.6 * len(metrics), 3.2), squeeze=False)
+    for p, (ax, metric) in enumerate(zip(axes.flat, metrics)):
+        for i, (name, runs) in enumerate(histories.items()):
+            missing = [k for k, run in enumerate(runs) if metric not in run]
+            if missing or not runs:
+                raise ValueError(f"condition {name!r} has runs without {metric!r}: {missing}")
+            longest = max(len(run[metric]) for run in runs)
+            values = np.full((len(runs), longest), np.nan)
+            for k, run in enumerate(runs):
+                values[k, : len(run[metric])] = run[metric]
+            epochs = np.arange(1, longest + 1)
+            mean = np.nanmean(values, axis=0)
+            std = np.nanstd(values, axis=0)
+            ax.plot(epochs, mean, color=f"C{i}", label=f"{name} ({len(runs)} runs)")
+            ax.fill_between(epochs, mean - std, mean + std, color=f"C{i}", alpha=0.2, lw=0)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.set_title(titles[p] if titles else f"{p + 1} · {metric}", fontsize=10)
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+        ax.grid(alpha=0.3)
+        ax.spines[["top", "right"]].set_visible(False)
+    axes.flat[0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_search_heatmaps(
+    tables: dict,
+    x: str,
+    y: str,
+    *,
+    value: str = "score",
+    x_values: Sequence | None = None,
+    y_values: Sequence | None = None,
+    fmt: str = ".2f",
+) -> plt.Figure:
+    """Where each search looked: one heat map per strategy over two hyperparameters.
+
+    Cells a search never tried stay blank; all panels share one colour scale (shown by the
+    colour bar), so a colour means the same score in each.
+
+    Args:
+        tables: strategy name -> trials table (``SearchResult.trials``) with columns x, y, value.
+            Several trials in one cell (a third hyperparameter) show their best value.
+        x, y: the hyperparameters on the columns and rows.
+        x_values, y_values: every value of the space, in order; those seen in the tables if
+            None.
+    Introduced in ``04_training_and_tuning``.
+    """
+    import pandas as pd
+    import seaborn as sns
+
+    if not tables:
+        raise ValueError("tables is empty: give at least one strategy's trials")
+    for name, table in tables.items():
+        absent = [c for c in (x, y, value) if c not in table.columns]
+        if absent:
+            raise ValueError(f"table {name!r} has no column {absent}; it has {list(table)}")
+    combined = pd.concat(list(tables.values()))
+    xs = list(x_values) if x_values is not None else sorted(combined[x].unique())
+    ys = list(y_values) if y_values is not None else sorted(combined[y].unique())
+    vmin, vmax = float(combined[value].min()), float(combined[value].max())
+    fig, axes = plt.subplots(
+        1, len(tables), figsize=(0.9 * len(xs) * len(tables) + 2.2, 0.45 * len(ys) + 1.6),
+        squeeze=False,
+    )
+    for p, (ax, (name, table)) in enumerate(zip(axes.flat, tables.items())):
+        grid = table.pivot_table(index=y, columns=x, values=value, aggfunc="max")
+        grid = grid.reindex(index=ys, columns=xs)
+        sns.heatmap(
+            grid, ax=ax, vmin=vmin, vmax=vmax, cmap="viridis", annot=True, fmt=fmt,
+            cbar=p == len(tables) - 1, linewidths=0.5, linecolor="white",
+            cbar_kws={"label": value},
+        )
+        ax.set_facecolor("#eeeeee")
+        ax.set_yticklabels([f"{v:g}" if isinstance(v, float) else v for v in ys], rotation=0)
+        ax.set_title(f"{p + 1} · {name}: {len(table)} trials, {grid.notna().sum().sum()} cells",
+                     fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_best_so_far(tables: dict, *, value: str = "best_so_far", ylabel: str | None = None
+                     ) -> plt.Figure:
+    """The best score found after each trial, one line per strategy (a step per trial).
+
+    Args:
+        tables: strategy name -> trials table with ``trial``, ``score`` and ``value`` columns.
+    Introduced in ``04_training_and_tuning``.
+    """
+    if not tables:
+        raise ValueError("tables is empty: give at least one strategy's trials")
+    fig, ax = plt.subplots(figsize=(5.2, 3.2))
+    for i, (name, table) in enumerate(tables.items()):
+        for column in ("trial", "score", value):
+            if column not in table.columns:
+                raise ValueError(f"table {name!r} has no column {column!r}")
+        ax.step(table["trial"], table[value], where="post", color=f"C{i}", label=name)
+        ax.plot(table["trial"], table["score"], "o", color=f"C{i}", alpha=0.35, ms=5)
+    ax.set_xlabel("trials spent")
+    ax.set_ylabel(ylabel or value.replace("_", " "))
+    ax.set_title("line: best so far; dots: each trial's score", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def show_kernel_rows(
+    rows: dict[str, Sequence[np.ndarray]],
+    *,
+    titles: dict[str, Sequence[str]] | None = None,
+    cell: float = 0.95,
+) -> plt.Figure:
+    """Rows of 2-D convolution kernels (red positive, blue negative, white zero).
+
+    Introduced in ``01_why_deep_learning`` to set hand-made filters (Sobel, Gabor) beside the
+    first-layer kernels a CNN learned. Each kernel gets its own symmetric colour scale,
+    -max|w| to +max|w|, so panels compare the *pattern* of weights, not their size; kernels of
+    different sizes fill panels of the same size.
+
+    Args:
+        rows: row label -> kernels, each a (kh, kw) array; rows may differ in count and size.
+        titles: optional row label -> one title per kernel of that row.
+        cell: inches per panel.
+
+    Example: ``show_kernel_rows({"Sobel": [sx, sx.T], "learned": list(w[:, :, 0].T)})`` for
+    Conv2D weights ``w`` of shape (3, 3, 1, filters).
+    """
+    if not rows:
+        raise ValueError("rows is empty: give at least one row label -> list of kernels")
+    for label, kernels in rows.items():
+        if len(kernels) == 0:
+            raise ValueError(f"row {label!r} has no kernels")
+        for i, k in enumerate(kernels):
+            if np.ndim(k) != 2:
+                raise ValueError(
+                    f"kernel {i} of row {label!r} has shape {np.shape(k)}; expected (kh, kw). "
+                    "Pick one input channel first, for example w[:, :, 0, f]."
+                )
+        if titles is not None and label in titles and len(titles[label]) != len(kernels):
+            raise ValueError(
+                f"row {label!r} has {len(kernels)} kernels but {len(titles[label])} titles"
+            )
+    ncols = max(len(k) for k in rows.values())
+    fig, axes = plt.subplots(
+        len(rows), ncols, figsize=(cell * ncols + 1.4, (cell + 0.3) * len(rows)), squeeze=False
+    )
+    for ax in axes.flat:
+        ax.axis("off")
+    for r, (label, kernels) in enumerate(rows.items()):
+        axes[r, 0].text(-0.12, 0.5, label, transform=axes[r, 0].transAxes, ha="right", va="center")
+        for c, kernel in enumerate(kernels):
+            k = np.asarray(kernel, dtype=np.float32)
+            limit = max(float(np.abs(k).max()), 1e-8)
+            axes[r, c].imshow(k, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
+            if titles is not None and label in titles:
+                axes[r, c].set_title(titles[label][c], fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -284,3 +284,149 @@ __all__ = [
     "kernel_playground",
     "plot_filtered",
 ]
+
+
+# ------------------------------------------------- augmentation explorer (03_data_and_augmentation)
+
+#: The explorer's sliders: name -> (largest value, step); the defaults are augment.DEFAULTS.
+_AUGMENT_SLIDERS = {
+    "rotation": (0.5, 0.01),
+    "translation": (0.5, 0.02),
+    "zoom": (0.9, 0.05),
+    "contrast": (1.0, 0.05),
+}
+
+
+def _photo_for_augmentation() -> np.ndarray:
+    from imgcourse.data import load_photo
+
+    # the cat's head from scikit-image's chelsea, 300x300, a third of it: 100x100
+    return load_photo("chelsea")[:, 90:390][::3, ::3].copy()
+
+
+def plot_augmentation_steps(
+    image: np.ndarray | None = None, *, draws: int = 5, seed: int = 0, **params: Any
+) -> plt.Figure:
+    """One row per augmentation step (at its setting in ``params``), then all together.
+
+    Each row shows the image and ``draws`` random draws of that one step alone, made with
+    :func:`imgcourse.data.augment.tf_augment`; the last row uses every step at once.
+
+    Args:
+        image: (h, w, 3) floats in [0, 1]; default a crop of scikit-image's cat.
+        params: flip, rotation, translation, zoom, contrast; missing ones take
+            ``augment.DEFAULTS``.
+    """
+    from imgcourse.data.augment import DEFAULTS, tf_augment
+
+    img = _photo_for_augmentation() if image is None else _check_image(image)
+    if img.ndim != 3:
+        raise ValueError(f"image must be (height, width, channels); got shape {img.shape}")
+    unknown = set(params) - set(DEFAULTS)
+    if unknown:
+        raise ValueError(f"unknown augmentation parameter(s) {sorted(unknown)}; "
+                         f"use {sorted(DEFAULTS)}")
+    settings = {**DEFAULTS, **params}
+    off = {"flip": False, "rotation": 0.0, "translation": 0.0, "zoom": 0.0, "contrast": 0.0}
+    rows = {f"{k} {settings[k]}": {**off, k: settings[k]} for k in DEFAULTS}
+    rows["all together"] = settings
+    batch = np.repeat(img[None], draws, axis=0)
+    fig, axes = plt.subplots(len(rows), draws + 1, figsize=(1.4 * (draws + 1), 1.45 * len(rows)),
+                             squeeze=False)
+    for r, (label, kwargs) in enumerate(rows.items()):
+        out = np.asarray(tf_augment(batch, **kwargs, seed=seed + r))
+        for c, shown in enumerate([img, *out]):
+            ax = axes[r, c]
+            grey = shown.shape[-1] == 1
+            ax.imshow(np.clip(np.squeeze(shown), 0, 1), cmap="gray" if grey else None)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes[r, 0].set_ylabel(label, fontsize=8)
+        axes[r, 0].set_title("original" if r == 0 else "", fontsize=8)
+    for c in range(1, draws + 1):
+        axes[0, c].set_title(f"draw {c}", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+class AugmentationExplorer(w.VBox):
+    """Sliders for the five augmentation steps and a grid of random draws, updated live."""
+
+    def __init__(self, image: np.ndarray, draws: int = 6) -> None:
+        from imgcourse.data.augment import DEFAULTS
+
+        self.image = image
+        self.draws = draws
+        self._seed = 0
+        self.flip = w.Checkbox(value=DEFAULTS["flip"], description="flip")
+        self.sliders = {
+            name: w.FloatSlider(value=DEFAULTS[name], min=0.0, max=top, step=step,
+                                description=name, continuous_update=False)
+            for name, (top, step) in _AUGMENT_SLIDERS.items()
+        }
+        self.again = w.Button(description="new draws")
+        self.view = w.Image(format="png")
+        self.flip.observe(lambda _: self._redraw(), names="value")
+        for slider in self.sliders.values():
+            slider.observe(lambda _: self._redraw(), names="value")
+        self.again.on_click(self._new_draws)
+        controls = w.VBox([self.flip, *self.sliders.values(), self.again])
+        super().__init__([w.HBox([controls, self.view])])
+        self._redraw()
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The current settings, as keyword arguments of ``tf_augment``."""
+        return {"flip": bool(self.flip.value),
+                **{k: float(s.value) for k, s in self.sliders.items()}}
+
+    def _new_draws(self, _button: Any = None) -> None:
+        self._seed += 1
+        self._redraw()
+
+    def _redraw(self) -> None:
+        from imgcourse.data.augment import tf_augment
+
+        batch = np.repeat(self.image[None], self.draws, axis=0)
+        out = np.asarray(tf_augment(batch, **self.params, seed=self._seed))
+        cols = 3
+        rows = int(np.ceil(self.draws / cols))
+        h, w_, c = self.image.shape
+        sheet = np.ones((rows * (h + 4), cols * (w_ + 4), c), np.float32)
+        for i, shown in enumerate(out):
+            r, col = divmod(i, cols)
+            sheet[r * (h + 4): r * (h + 4) + h, col * (w_ + 4): col * (w_ + 4) + w_] = shown
+        self.view.value = _png(sheet, min_side=300)
+
+    def __repr__(self) -> str:  # the text/plain output: stable from run to run
+        h, w_ = self.image.shape[:2]
+        return f"AugmentationExplorer(image={h}x{w_}, draws={self.draws})"
+
+
+def augmentation_explorer(
+    image: np.ndarray | None = None, *, draws: int = 6, static: bool = True
+) -> AugmentationExplorer:
+    """Explore augmentation: sliders for flip, rotation, translation, zoom and contrast.
+
+    With ``static`` (the default) it first displays :func:`plot_augmentation_steps` (each
+    step alone, then all together), which renders where widgets do not. Introduced in
+    ``03_data_and_augmentation``.
+
+    Args:
+        image: (h, w, 3) floats in [0, 1]; default a crop of scikit-image's cat.
+        draws: random draws shown by the widget.
+        static: also display the static figure.
+    """
+    img = _photo_for_augmentation() if image is None else _check_image(image)
+    if img.ndim != 3:
+        raise ValueError(f"image must be (height, width, channels); got shape {img.shape}")
+    if static:
+        from IPython.display import display
+
+        fig = plot_augmentation_steps(img)
+        display(fig)
+        plt.close(fig)
+    return AugmentationExplorer(img, draws=draws)
+
+
+__all__ += ["AugmentationExplorer", "augmentation_explorer", "plot_augmentation_steps"]

@@ -7,7 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from imgcourse.bench import _interleaved_images_per_second, run_benchmarks, tf_random_flip
+from imgcourse.bench import (
+    _interleaved_images_per_second,
+    run_augmentation_benchmark,
+    run_benchmarks,
+    tf_random_flip,
+)
 
 
 def test_interleaved_rates_use_the_median_epoch(monkeypatch):
@@ -40,4 +45,18 @@ def test_run_benchmarks_prints_each_figure_and_the_ratio(capsys):
     )
     assert all(rate > 0 for rate in results["training"].values())
     assert "ratio tf.data (TF ops) / Python loop" in out
-    assert out.count("images/s") == 6
+    assert out.count("images/s") == 8
+    augmentation = results["augmentation"]
+    assert math.isclose(
+        augmentation["ratio"],
+        augmentation["augmentation as TF ops"] / augmentation["augmentation as Keras layers"],
+    )
+    assert "ratio TF ops / Keras layers" in out
+
+
+def test_augmentation_benchmark_times_both_pipelines(capsys):
+    results = run_augmentation_benchmark(num_images=128, epochs=1, image_size=16, batch=32)
+    assert set(results) == {"augmentation as Keras layers", "augmentation as TF ops", "ratio"}
+    assert all(v > 0 for v in results.values())
+    out = capsys.readouterr().out
+    assert out.count("images/s") == 2 and "ratio TF ops / Keras layers" in out

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import http.client
 import http.server
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from imgcourse.data import download
-from imgcourse.data.download import DownloadError, cache_dir, fetch, is_cached, mirror_url
-from imgcourse.data.registry import DatasetEntry, RemoteFile
+from imgcourse.data import download, registry
+from imgcourse.data.dataset import ImageSet
+from imgcourse.data.download import (
+    DownloadError,
+    cache_dir,
+    fetch,
+    is_cached,
+    load_dataset,
+    mirror_url,
+)
+from imgcourse.data.registry import DatasetEntry, RemoteFile, register_dataset
 
 PAYLOAD = bytes(range(256)) * 40  # 10,240 bytes
 PAYLOAD_SHA = hashlib.sha256(PAYLOAD).hexdigest()
@@ -335,3 +345,62 @@ def test_unwritable_cache_is_a_clear_error(server, tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(DownloadError, match="IMGCOURSE_CACHE"):
         fetch(make_entry(server.url("/toy.bin")), cache=blocker)
+
+
+# ----------------------------------------------------------------------------- load_dataset
+
+
+@pytest.fixture
+def scratch_registry(monkeypatch):
+    """A copy of the registry that the test may change; the global one is left as it was."""
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+
+
+def builtin_entry(name: str, loader: str) -> DatasetEntry:
+    return replace(
+        make_entry("http://127.0.0.1:9/toy.bin"), name=name, tier="builtin", files=(), loader=loader
+    )
+
+
+def test_load_builtin_imports_lazily(scratch_registry, tmp_path, monkeypatch):
+    (tmp_path / "toy_loader_mod.py").write_text(
+        "import numpy as np\n"
+        "from imgcourse.data.dataset import ImageSet\n"
+        "def make(n=2):\n"
+        "    return ImageSet(np.zeros((n, 4, 4, 1), np.float32), np.zeros(n, int), ['x'])\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    register_dataset(builtin_entry("toy", "toy_loader_mod:make"))
+    data = load_dataset("toy", n=3)
+    assert isinstance(data, ImageSet) and len(data) == 3
+
+
+def test_loader_errors_name_the_dataset(scratch_registry):
+    register_dataset(builtin_entry("nomodule", "no_such_mod:f"))
+    register_dataset(builtin_entry("nofunc", "imgcourse.data:nope"))
+    with pytest.raises(ImportError, match="'nomodule'"):
+        load_dataset("nomodule")
+    with pytest.raises(ImportError, match="no function 'nope'"):
+        load_dataset("nofunc")
+
+
+def test_load_full_uses_the_cache(scratch_registry, tmp_path):
+    """A full dataset already in the cache loads without any network access."""
+    images = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
+    labels = np.array([3, 4], np.uint8)
+    folder = tmp_path / "cache" / "tiny_mnist"
+    folder.mkdir(parents=True)
+    files = []
+    arrays = {"t10k-images-idx3-ubyte.gz": images, "t10k-labels-idx1-ubyte.gz": labels}
+    for name, array in arrays.items():
+        header = bytes([0, 0, 8, array.ndim]) + b"".join(d.to_bytes(4, "big") for d in array.shape)
+        blob = gzip.compress(header + array.tobytes())
+        (folder / name).write_bytes(blob)
+        unreachable = f"http://127.0.0.1:9/{name}"  # never contacted: the file is cached
+        files.append(RemoteFile(name, (unreachable,), hashlib.sha256(blob).hexdigest(), len(blob)))
+    register_dataset(
+        replace(make_entry("http://127.0.0.1:9/toy.bin"), name="tiny_mnist", files=tuple(files))
+    )
+
+    data = load_dataset("tiny_mnist", cache=str(tmp_path / "cache"), progress=False, split="test")
+    assert data.images.shape == (2, 28, 28, 1) and data.labels.tolist() == [3, 4]

@@ -164,7 +164,7 @@ def test_param_count_right_answer_passes(conv_layer, capsys):
     feedback = ex.check_param_count((3 * 3 * 8 + 1) * 32, conv_layer)
     assert feedback.passed
     assert conv_layer.count_params() == (3 * 3 * 8 + 1) * 32
-    assert "(3*3*8 + 1) * 32" in capsys.readouterr().out
+    assert "(3*3*8 + 1) * 32" in " ".join(capsys.readouterr().out.split())
 
 
 @pytest.mark.parametrize(
@@ -183,3 +183,107 @@ def test_param_count_wrong_answers_get_specific_hints(conv_layer, answer, words)
     feedback = ex.check_param_count(answer, conv_layer)
     assert not feedback.passed
     assert words in feedback.message
+
+
+# --- predicted edge response -------------------------------------------------------------
+def test_edge_prediction_matches_keras():
+    import keras
+
+    toy = np.full((1, 6, 6, 1), ex.EDGE_RIGHT, np.float32)
+    toy[:, :, :3] = ex.EDGE_LEFT
+    layer = keras.layers.Conv2D(1, 3, use_bias=False)
+    layer.build(toy.shape)
+    layer.set_weights([ex.SOBEL_X[:, :, None, None].astype(np.float32)])
+    out = keras.ops.convert_to_numpy(layer(toy))[0, :, :, 0]
+    strongest = out.flat[np.argmax(np.abs(out))]
+    assert strongest == pytest.approx(ex.expected_edge_response())
+    assert ex.expected_edge_response() == pytest.approx(-2.0)
+    assert ex.expected_edge_response(0.0, 1.0) == pytest.approx(4.0)
+
+
+def test_edge_prediction_right_answer_passes(capsys):
+    feedback = ex.check_edge_prediction(-2)
+    assert feedback.passed
+    assert "4 x (right - left)" in " ".join(capsys.readouterr().out.split())
+    assert ex.check_edge_prediction(np.float32(-2.0)).passed
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (2, "sign is not"),
+        (4, "section 1's edge"),
+        (-4, "only 0.5 high"),
+        (0, "flat ground"),
+        (-0.5, "sums to 4, not 1"),
+        (-1.5, "middle row's weight is 2"),
+        (7, "left column (-1, -2, -1)"),
+        ("-2", "should be a number"),
+        (None, "should be a number"),
+    ],
+)
+def test_edge_prediction_wrong_answers_get_specific_hints(answer, words):
+    feedback = ex.check_edge_prediction(answer)
+    assert not feedback.passed
+    assert words in feedback.message
+
+
+# --- the head for larger images ----------------------------------------------------------
+@pytest.fixture(scope="module")
+def small_model():
+    from imgcourse.models import build
+
+    return build("small_cnn", input_shape=(32, 32, 3), num_classes=5, dropout=0.3)
+
+
+def test_head_params_match_a_model_built_for_64(small_model):
+    from imgcourse.models import build
+
+    big = build("small_cnn", input_shape=(64, 64, 3), num_classes=5, dropout=0.3)
+    assert ex.expected_head_params(small_model, 64) == big.get_layer("head").count_params()
+    assert ex.expected_head_params(small_model, 32) == small_model.get_layer("head").count_params()
+
+
+def test_head_params_right_answer_passes(small_model, capsys):
+    feedback = ex.check_head_params((8 * 8 * 64 + 1) * 5, small_model)
+    assert feedback.passed
+    out = " ".join(capsys.readouterr().out.split())
+    assert "20,485" in out and "5,125 for 32x32" in out and "Flatten ties" in out
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        ((4 * 4 * 64 + 1) * 5, "model as built"),
+        (8 * 8 * 64 * 5, "forgot the biases"),
+        (8 * 8 * 64 + 1, "one class's weights"),
+        ((8 * 8 + 1) * 5, "every channel"),
+        ((64 * 64 * 64 + 1) * 5, "Count the poolings"),
+        ((16 * 16 * 64 + 1) * 5, "Count the poolings"),
+        (99, "Follow the side"),
+        ("20485", "should be a number"),
+    ],
+)
+def test_head_params_wrong_answers_get_specific_hints(small_model, answer, words):
+    feedback = ex.check_head_params(answer, small_model)
+    assert not feedback.passed
+    assert words in feedback.message
+
+
+def test_head_params_rejects_other_models():
+    import keras
+
+    inputs = keras.Input((8, 8, 1))
+    x = keras.layers.AveragePooling2D(2)(inputs)
+    x = keras.layers.Flatten(name="features")(x)
+    outputs = keras.layers.Dense(2, name="head")(x)
+    with pytest.raises(ValueError, match="not a stack of Conv2D"):
+        ex.check_head_params(10, keras.Model(inputs, outputs))
+
+
+def test_printed_feedback_fits_the_book_column(small_model, capsys):
+    ex.check_conv2d_same(right_conv)
+    ex.check_head_params(1, small_model)
+    ex.check_edge_prediction(4)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) > 3 and max(len(line) for line in lines) <= ex.WIDTH

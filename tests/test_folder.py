@@ -180,3 +180,61 @@ def test_a_class_left_empty_by_skipping_is_reported(good_folder):
 
 def test_image_folder_error_is_a_value_error():
     assert issubclass(ImageFolderError, ValueError)
+
+
+# ------------------------------------------------------------------ duplicates (03 notebook)
+
+
+def test_scan_reports_byte_identical_copies_by_name(good_folder):
+    (good_folder / "dogs" / "copy_of_a.png").write_bytes(
+        (good_folder / "cats" / "a.png").read_bytes()
+    )
+    (good_folder / "cats" / "a_again.png").write_bytes(
+        (good_folder / "cats" / "a.png").read_bytes()
+    )
+    scan = scan_image_folder(good_folder)
+    assert scan.duplicate_names() == [
+        [
+            str(Path("cats") / "a.png"),
+            str(Path("cats") / "a_again.png"),
+            str(Path("dogs") / "copy_of_a.png"),
+        ]
+    ]
+    report = scan.report()
+    assert "1 group(s) of identical files" in report and "copy_of_a.png" in report
+    assert scan.problems == []  # a duplicate is readable: reported, not a problem
+
+
+def test_same_pixels_saved_twice_differently_are_not_byte_duplicates(good_folder):
+    # d.png and a re-encoded copy with other PNG settings: same pixels, other bytes
+    Image.open(good_folder / "dogs" / "d.png").save(
+        good_folder / "dogs" / "d2.png", compress_level=0
+    )
+    assert scan_image_folder(good_folder).duplicates == []
+
+
+def test_hashes_match_hashlib(good_folder):
+    import hashlib
+
+    scan = scan_image_folder(good_folder)
+    digests = [hashlib.sha256(p.read_bytes()).hexdigest() for p in scan.files]
+    assert len(set(digests)) == len(digests) and scan.duplicates == []
+
+
+def test_load_prints_duplicates_and_can_skip_them(good_folder, capsys):
+    (good_folder / "dogs" / "zz_copy.png").write_bytes(
+        (good_folder / "cats" / "a.png").read_bytes()
+    )
+    kept_all = load_image_folder(good_folder, image_size=4)
+    out = capsys.readouterr().out
+    assert len(kept_all) == 7
+    assert "1 group(s) of identical files, loading all" in out and "zz_copy.png" in out
+    first_only = load_image_folder(good_folder, image_size=4, skip_duplicates=True)
+    assert len(first_only) == 6
+    assert not any(p.endswith("zz_copy.png") for p in first_only.extras["paths"])
+    assert "loading the first of each" in capsys.readouterr().out
+
+
+def test_no_duplicates_prints_nothing_extra(good_folder, capsys):
+    load_image_folder(good_folder, image_size=4)
+    assert capsys.readouterr().out == ""

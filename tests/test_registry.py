@@ -1,25 +1,24 @@
-"""Tests for imgcourse.data.registry: entries, look-ups, lazy loaders (no network)."""
+"""Tests for imgcourse.data.registry: entries, look-ups, loaders by name (no network).
+
+Loading a dataset (``load_dataset``) is tested in test_download.py, beside the download it uses.
+"""
 
 from __future__ import annotations
 
-import gzip
-import hashlib
+import ast
 import importlib.util
 import inspect
 import re
 
-import numpy as np
 import pytest
 
 from imgcourse.data import registry
-from imgcourse.data.dataset import ImageSet
 from imgcourse.data.registry import (
     DatasetEntry,
     RemoteFile,
     UnknownDatasetError,
     get_dataset,
     list_datasets,
-    load_dataset,
     register_dataset,
     resolve_loader,
 )
@@ -159,47 +158,9 @@ def test_remote_file_validation(args, match):
         RemoteFile(*args)
 
 
-# ----------------------------------------------------------------------------- loading
-
-
-def test_load_builtin_imports_lazily(scratch_registry, tmp_path, monkeypatch):
-    (tmp_path / "toy_loader_mod.py").write_text(
-        "import numpy as np\n"
-        "from imgcourse.data.dataset import ImageSet\n"
-        "def make(n=2):\n"
-        "    return ImageSet(np.zeros((n, 4, 4, 1), np.float32), np.zeros(n, int), ['x'])\n"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    register_dataset(entry(tier="builtin", files=(), loader="toy_loader_mod:make"))
-    data = load_dataset("toy", n=3)
-    assert isinstance(data, ImageSet) and len(data) == 3
-
-
-def test_loader_errors_name_the_dataset(scratch_registry):
-    register_dataset(entry(name="nomodule", tier="builtin", files=(), loader="no_such_mod:f"))
-    register_dataset(entry(name="nofunc", tier="builtin", files=(), loader="imgcourse.data:nope"))
-    with pytest.raises(ImportError, match="'nomodule'"):
-        load_dataset("nomodule")
-    with pytest.raises(ImportError, match="no function 'nope'"):
-        load_dataset("nofunc")
-
-
-def test_load_full_uses_the_cache(scratch_registry, tmp_path, monkeypatch):
-    """A full dataset already in the cache loads without any network access."""
-    monkeypatch.delenv("IMGCOURSE_MIRROR", raising=False)
-    images = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
-    labels = np.array([3, 4], np.uint8)
-    folder = tmp_path / "cache" / "tiny_mnist"
-    folder.mkdir(parents=True)
-    files = []
-    arrays = {"t10k-images-idx3-ubyte.gz": images, "t10k-labels-idx1-ubyte.gz": labels}
-    for name, array in arrays.items():
-        header = bytes([0, 0, 8, array.ndim]) + b"".join(d.to_bytes(4, "big") for d in array.shape)
-        blob = gzip.compress(header + array.tobytes())
-        (folder / name).write_bytes(blob)
-        unreachable = f"http://127.0.0.1:9/{name}"  # never contacted: the file is cached
-        files.append(RemoteFile(name, (unreachable,), hashlib.sha256(blob).hexdigest(), len(blob)))
-    register_dataset(entry(name="tiny_mnist", files=tuple(files)))
-
-    data = load_dataset("tiny_mnist", cache=str(tmp_path / "cache"), progress=False, split="test")
-    assert data.images.shape == (2, 28, 28, 1) and data.labels.tolist() == [3, 4]
+def test_registry_imports_nothing_that_downloads():
+    """The imports go one way: download reads the registry, the registry is only a catalogue."""
+    tree = ast.parse(open(registry.__file__, encoding="utf-8").read())
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not {m for m in imported if m and m.startswith("imgcourse")}, imported

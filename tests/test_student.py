@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,15 @@ import pytest
 
 from imgcourse.course import CourseError
 from imgcourse.student import (
+    BEGIN_MARKER,
+    END_MARKER,
     GENERIC_HINT,
     KEPT_COMMENT,
+    cell_hint,
+    has_markers,
     is_solution,
     make_student_version,
+    stub_source,
     write_student_versions,
 )
 
@@ -149,13 +155,26 @@ def test_write_student_versions(instructor_nb: Path, tmp_path: Path) -> None:
         write_student_versions(empty, tmp_path / "elsewhere")
 
 
+def _answer_lines(source: str) -> list[str]:
+    """The lines a student copy must not hold: those between markers, or the whole cell."""
+    if not has_markers(source):
+        return source.splitlines()
+    lines, inside = [], False
+    for line in source.splitlines():
+        if line.strip() in (BEGIN_MARKER, END_MARKER):
+            inside = line.strip() == BEGIN_MARKER
+        elif inside:
+            lines.append(line)
+    return lines
+
+
 def _solution_lines(nb: Any) -> set[str]:
-    """Lines of solution cells that appear nowhere else in the instructor notebook."""
+    """Answer lines of solution cells that appear nowhere else in the instructor notebook."""
     elsewhere = "\n".join(c.source for c in nb.cells if not is_solution(c))
     lines = set()
     for cell in nb.cells:
         if is_solution(cell):
-            for line in cell.source.splitlines():
+            for line in _answer_lines(cell.source):
                 line = line.strip()
                 if len(line) >= 8 and not KEPT_COMMENT.match(line) and line not in elsewhere:
                     lines.add(line)
@@ -177,3 +196,125 @@ def test_real_notebooks_keep_no_solution(tmp_path: Path) -> None:
         student = nbformat.read(report.dst, as_version=4)
         assert not any(is_solution(c) for c in student.cells)
         assert sum(1 for c in original.cells if is_solution(c)) == report.solutions_replaced
+
+
+# --- solution markers: a function keeps its signature and docstring ----------------------
+MARKED = f"""# Exercise 2: add one
+def add_one(x, *, times=1):
+    \"\"\"Return x + times, as a float.\"\"\"
+    {BEGIN_MARKER}
+    result = float(x)  # {SENTINEL}
+    return result + times
+    {END_MARKER}
+
+
+class Box:
+    def area(self):
+        \"\"\"Width times height.\"\"\"
+        {BEGIN_MARKER}
+        return 6  # {SENTINEL}
+        {END_MARKER}
+"""
+
+
+def test_markers_keep_signature_and_docstring() -> None:
+    stub = stub_source(MARKED, "add times to x")
+    assert SENTINEL not in stub and BEGIN_MARKER not in stub and END_MARKER not in stub
+    assert "def add_one(x, *, times=1):" in stub
+    assert '"""Return x + times, as a float."""' in stub
+    assert stub.splitlines()[0] == "# Exercise 2: add one"
+    namespace: dict[str, Any] = {}
+    exec(compile(stub, "stub", "exec"), namespace)  # defining the stubs does not raise
+    with pytest.raises(NotImplementedError, match="^Exercise: add times to x$"):
+        namespace["add_one"](1)
+    with pytest.raises(NotImplementedError, match="add times to x"):
+        namespace["Box"]().area()
+    raise_lines = [line for line in stub.splitlines() if "NotImplementedError" in line]
+    assert [len(line) - len(line.lstrip()) for line in raise_lines] == [4, 8]
+
+
+def test_cells_without_markers_keep_todays_behaviour() -> None:
+    solution = f"# Exercise 1: a value\nanswer = 42  # {SENTINEL}"
+    assert not has_markers(solution)
+    assert stub_source(solution, None) == (
+        f"# Exercise 1: a value\nraise NotImplementedError({'Exercise: ' + GENERIC_HINT!r})"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        (f"def f():\n    {BEGIN_MARKER}\n    return 1\n", "never closed"),
+        (f"def f():\n    return 1\n    {END_MARKER}\n", "without a"),
+        (f"{BEGIN_MARKER}\n{BEGIN_MARKER}\nx = 1\n{END_MARKER}\n", "inside the block"),
+    ],
+)
+def test_unpaired_markers_are_errors(source: str, words: str, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=words):
+        stub_source(source, None)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [_code(source, tags=["solution"])]
+    src = tmp_path / "04_bad.ipynb"
+    nbformat.write(nb, src)
+    with pytest.raises(CourseError, match="04_bad.ipynb, cell 0"):
+        make_student_version(src, tmp_path / "out.ipynb")
+
+
+# --- the real student version of 02 -------------------------------------------------------
+CNN_BASICS = NOTEBOOKS / "02_cnn_basics.ipynb"
+
+
+def _functions(source: str) -> dict[str, ast.FunctionDef]:
+    return {
+        node.name: node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.FunctionDef)
+    }
+
+
+def _dummy_args(fn: ast.FunctionDef) -> list[int]:
+    """One placeholder per required positional argument: a stub raises before using them."""
+    required = len(fn.args.posonlyargs) + len(fn.args.args) - len(fn.args.defaults)
+    return [0] * required
+
+
+@pytest.mark.skipif(not CNN_BASICS.exists(), reason="notebook 02 is not there")
+def test_student_version_of_02(tmp_path: Path) -> None:
+    report = make_student_version(CNN_BASICS, tmp_path / CNN_BASICS.name)
+    original = nbformat.read(CNN_BASICS, as_version=4).cells
+    student = nbformat.read(report.dst, as_version=4).cells
+    solutions = [i for i, cell in enumerate(original) if is_solution(cell)]
+    assert report.solutions_replaced == len(solutions) >= 4
+    assert report.cells_without_hint == []
+    marked = [i for i in solutions if has_markers(original[i].source)]
+    assert marked, "02 should have at least one function exercise written with markers"
+    for index in solutions:
+        hint = cell_hint(original[index])
+        source = student[index].source
+        assert student[index].metadata["tags"].count("exercise") == 1
+        assert source.splitlines()[0] == original[index].source.splitlines()[0]
+        namespace: dict[str, Any] = {"np": __import__("numpy")}
+        before = _functions(original[index].source)
+        after = _functions(source)
+        assert set(after) == set(before), f"cell {index}: functions lost or added"
+        if not after:  # a value exercise: running the cell raises at once
+            with pytest.raises(NotImplementedError) as raised:
+                exec(compile(source, f"cell{index}", "exec"), namespace)
+            assert str(raised.value) == f"Exercise: {hint}"
+            continue
+        exec(compile(source, f"cell{index}", "exec"), namespace)  # defining does not raise
+        for name, fn in after.items():
+            old = before[name]
+            assert ast.dump(fn.args) == ast.dump(old.args), f"{name}: signature changed"
+            assert ast.get_docstring(fn), f"{name}: the stub lost its docstring"
+            assert ast.get_docstring(fn) == ast.get_docstring(old)
+            with pytest.raises(NotImplementedError) as raised:
+                namespace[name](*_dummy_args(fn))
+            assert str(raised.value) == f"Exercise: {hint}"
+    leaked = sorted(
+        line
+        for index in solutions
+        for line in _answer_lines(original[index].source)
+        if len(line.strip()) >= 8
+        and not KEPT_COMMENT.match(line)
+        and line.strip() in student[index].source
+    )
+    assert not leaked, f"solution lines left in the student version of 02: {leaked}"

@@ -208,3 +208,299 @@ def test_show_feature_maps_up_to_max_maps():
 def test_show_feature_maps_rejects_a_batch():
     with pytest.raises(ValueError, match=r"\(height, width, channels\).*\(1, 7, 7, 20\)"):
         viz.show_feature_maps(np.zeros((1, 7, 7, 20)))
+
+
+def test_show_kernel_rows_one_row_per_bank_each_on_its_own_symmetric_scale():
+    sobel = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float32)
+    gabor = np.random.default_rng(0).normal(size=(7, 7))
+    rows = {"hand-made": [sobel, sobel.T, gabor], "learned": [0.01 * sobel]}
+    fig = viz.show_kernel_rows(rows, titles={"hand-made": ["x", "y", "Gabor"]})
+    axes = _image_axes(fig)
+    assert len(axes) == 4 and len(fig.axes) == 6  # a 2x3 grid, two panels left empty
+    assert _titles(fig)[:3] == ["x", "y", "Gabor"]
+    assert axes[2].images[0].get_array().shape == (7, 7)
+    for ax, kernel in zip(axes, [sobel, sobel.T, gabor, 0.01 * sobel]):
+        low, high = ax.images[0].get_clim()
+        assert high == pytest.approx(np.abs(kernel).max()) and low == pytest.approx(-high)
+    labels = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert labels == ["hand-made", "learned"]
+
+
+def test_show_kernel_rows_rejects_bad_input():
+    with pytest.raises(ValueError, match="empty"):
+        viz.show_kernel_rows({})
+    with pytest.raises(ValueError, match=r"row 'w' has no kernels"):
+        viz.show_kernel_rows({"w": []})
+    with pytest.raises(ValueError, match=r"kernel 0 of row 'w' has shape \(3, 3, 1\)"):
+        viz.show_kernel_rows({"w": [np.zeros((3, 3, 1))]})
+    with pytest.raises(ValueError, match="2 kernels but 1 titles"):
+        viz.show_kernel_rows({"w": [np.eye(3), np.eye(3)]}, titles={"w": ["a"]})
+
+
+# ------------------------------------------------- data and augmentation (03_data_and_augmentation)
+
+
+def _image_set(counts):
+    from imgcourse.data import ImageSet
+
+    labels = np.repeat(np.arange(len(counts)), counts)
+    names = ["a", "b", "c"][: len(counts)]
+    return ImageSet(np.zeros((len(labels), 4, 4, 3), np.float32), labels, names)
+
+
+def test_plot_class_balance_draws_one_bar_per_class_and_part():
+    fig = viz.plot_class_balance({"train": _image_set([5, 3, 1]), "test": _image_set([2, 1, 1])})
+    ax = fig.axes[0]
+    heights = sorted(p.get_height() for p in ax.patches)
+    assert heights == sorted([5, 3, 1, 2, 1, 1])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["train (9)", "test (4)"]
+    plt.close(fig)
+
+
+def test_plot_class_balance_rejects_bad_input():
+    with pytest.raises(ValueError, match="empty"):
+        viz.plot_class_balance({})
+    with pytest.raises(ValueError, match="has classes"):
+        viz.plot_class_balance({"x": _image_set([1, 1, 1]), "y": _image_set([1, 1])})
+
+
+def test_show_augmentations_calls_augment_once_per_image():
+    calls = []
+
+    def augment(batch):
+        calls.append(batch.shape)
+        return batch[:, ::-1]
+
+    images = {"one": np.zeros((6, 8, 3)), "two": np.ones((6, 8, 3))}
+    fig = viz.show_augmentations(images, augment, draws=3)
+    assert calls == [(3, 6, 8, 3), (3, 6, 8, 3)]
+    assert len(fig.axes) == 8 and fig.axes[0].get_title() == "one"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="empty"):
+        viz.show_augmentations({}, augment)
+
+
+def test_plot_seed_comparison_shows_mean_and_each_seed():
+    from imgcourse.train import SeedRuns
+
+    runs = {
+        "plain": SeedRuns(seeds=(0, 1, 2), values={"value": np.array([0.8, 0.82, 0.84])}),
+        "augmented": SeedRuns(seeds=(0, 1, 2), values={"value": np.array([0.9, 0.9, 0.93])}),
+    }
+    fig = viz.plot_seed_comparison(runs)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["plain", "augmented"]
+    offsets = np.concatenate([c.get_offsets() for c in ax.collections if len(c.get_offsets()) == 3])
+    np.testing.assert_allclose(sorted(offsets[:, 1]), sorted([0.8, 0.82, 0.84, 0.9, 0.9, 0.93]))
+    plt.close(fig)
+    with pytest.raises(KeyError, match="no metric"):
+        viz.plot_seed_comparison(runs, metric="loss")
+
+
+# --- convolution figures of 02 -------------------------------------------------------------------
+
+
+def test_show_convolution_step_panels_and_sum():
+    image = np.zeros((6, 6))
+    image[:, 3:] = 1.0
+    sobel = np.array([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    fig = viz.show_convolution_step(image, sobel, 1, 1)
+    axes = _image_axes(fig)
+    assert len(axes) == 4
+    assert [t.split(" · ")[0] for t in _titles(fig)] == ["1", "2", "3", "4"]
+    assert "sum = 4" in axes[2].get_title()
+    np.testing.assert_allclose(axes[2].images[0].get_array(), image[1:4, 1:4] * sobel)
+    # the output panel is the valid cross-correlation, checked against scipy
+    from scipy.signal import correlate2d
+
+    expected = correlate2d(image, sobel, mode="valid")
+    np.testing.assert_allclose(axes[3].images[0].get_array(), expected)
+    assert "-0" not in [t.get_text() for t in axes[2].texts]
+    assert len(axes[0].patches) == 1 and len(axes[3].patches) == 1
+
+
+def test_show_convolution_step_rejects_a_missing_pixel():
+    with pytest.raises(ValueError, match=r"\(4, 0\) does not exist.*4x4 output"):
+        viz.show_convolution_step(np.zeros((6, 6)), np.ones((3, 3)), 4, 0)
+    with pytest.raises(ValueError, match="kernel \\(k, k\\)"):
+        viz.show_convolution_step(np.zeros((6, 6)), np.ones((3, 2)), 0, 0)
+
+
+def test_show_panels_share_one_scale_and_keep_colour_images():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(5, 5)), 3 * rng.normal(size=(5, 5))
+    rgb = rng.random((5, 5, 3))
+    fig = viz.show_panels([rgb, a, b], ["1 · image", "2 · a", "3 · b"])
+    axes = _image_axes(fig)
+    assert len(axes) == 3 and _titles(fig) == ["1 · image", "2 · a", "3 · b"]
+    expected = (min(a.min(), b.min()), max(a.max(), b.max()))
+    for i in (1, 2):
+        assert axes[i].images[0].get_clim() == pytest.approx(expected, rel=1e-6)
+    assert len(fig.axes) == 4  # three panels and one colour bar
+    fig = viz.show_panels([a, b], ["a", "b"], symmetric=True, colorbar=False)
+    low, high = _image_axes(fig)[0].images[0].get_clim()
+    assert low == -high == pytest.approx(-np.abs(np.stack([a, b])).max())
+    assert len(fig.axes) == 2
+
+
+def test_show_panels_rejects_bad_input():
+    with pytest.raises(ValueError, match="one title per panel"):
+        viz.show_panels([np.zeros((3, 3))], ["a", "b"])
+    with pytest.raises(ValueError, match=r"\(h, w\) or \(h, w, 3\).*\(3, 3, 2\)"):
+        viz.show_panels([np.zeros((3, 3, 2))], ["a"])
+
+
+def test_show_receptive_fields_draws_one_square_per_layer():
+    image = np.random.default_rng(0).random((32, 32, 3))
+    fig = viz.show_receptive_fields(image, {"conv1": 3, "conv2": 8, "conv3": 18})
+    ax = _image_axes(fig)[0]
+    sizes = sorted(p.get_width() for p in ax.patches)
+    assert sizes == [3, 8, 18] and all(p.get_height() == p.get_width() for p in ax.patches)
+    square = max(ax.patches, key=lambda p: p.get_width())
+    centre = (square.get_x() + 9, square.get_y() + 9)  # the square is centred on (16, 16)
+    assert centre == pytest.approx((16, 16))
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["conv1: 3x3", "conv2: 8x8", "conv3: 18x18"]
+    with pytest.raises(ValueError, match="outside"):
+        viz.show_receptive_fields(image, {"conv1": 3}, centre=(40, 0))
+
+
+def test_strongest_patches_average_around_the_top_responses():
+    images = np.zeros((2, 8, 8, 1), np.float32)
+    images[1, 4, 5, 0] = 1.0
+    responses = np.zeros((2, 8, 8, 2), np.float32)
+    responses[1, 4, 5, 0] = 9.0  # filter 0 answers most at image 1, (4, 5)
+    responses[0, 0, 0, 1] = 5.0  # filter 1 at image 0's corner: edge-padded patch
+    responses[0, 0, 1, 1] = 4.0
+    patches = viz.strongest_patches(images, responses, top=1, radius=1)
+    assert patches.shape == (2, 3, 3, 1)
+    assert patches[0, 1, 1, 0] == 1.0 and patches[0].sum() == 1.0
+    two = viz.strongest_patches(images, responses, top=2, radius=1)
+    assert two[1].sum() == 0.0
+    # the same selection as a full sort, strongest first
+    rng = np.random.default_rng(1)
+    images, responses = rng.random((3, 6, 6, 3)), rng.random((3, 6, 6, 4))
+    out = viz.strongest_patches(images, responses, top=5, radius=2)
+    padded = np.pad(images, ((0, 0), (2, 2), (2, 2), (0, 0)), mode="edge")
+    for f in range(4):
+        order = np.argsort(responses[..., f], axis=None)[::-1][:5]
+        where = zip(*np.unravel_index(order, responses.shape[:3]))
+        expected = np.mean([padded[n, y : y + 5, x : x + 5] for n, y, x in where], axis=0)
+        np.testing.assert_allclose(out[f], expected)
+
+
+def test_strongest_patches_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="share n, h and w"):
+        viz.strongest_patches(np.zeros((2, 8, 8, 3)), np.zeros((2, 4, 4, 5)))
+    with pytest.raises(ValueError, match="top must be between 1 and 64"):
+        viz.strongest_patches(np.zeros((1, 8, 8, 3)), np.zeros((1, 8, 8, 5)), top=65)
+
+
+def test_show_kernels_and_patches_numbers_and_marks_each_pair():
+    rng = np.random.default_rng(0)
+    kernels, patches = rng.normal(size=(3, 3, 3, 10)), rng.random((10, 7, 7, 3))
+    fig = viz.show_kernels_and_patches(kernels, patches, window=3, ncols=4)
+    titles = _titles(fig)
+    assert titles[:2] == ["kernel 1", "kernel 2"] and "patch 10" in titles
+    assert len(titles) == 20
+    marked = [ax for ax in _image_axes(fig) if ax.get_title().startswith("patch")]
+    box = marked[0].patches[0]
+    assert (box.get_x(), box.get_y(), box.get_width()) == (1.5, 1.5, 3)
+    with pytest.raises(ValueError, match="one patch per kernel"):
+        viz.show_kernels_and_patches(kernels, patches[:9])
+
+
+def test_show_layer_maps_one_scale_and_colour_bar_per_row():
+    rng = np.random.default_rng(0)
+    maps = {"conv1": rng.random((8, 8, 12)), "conv2": 5 * rng.random((4, 4, 20))}
+    fig = viz.show_layer_maps(rng.random((8, 8, 3)), maps, channels=6)
+    axes = _image_axes(fig)
+    assert len(axes) == 2 * 7
+    for row, (name, m) in enumerate(maps.items()):
+        row_axes = axes[7 * row + 1 : 7 * row + 7]
+        chosen = np.argsort(m.std(axis=(0, 1)))[::-1][:6]
+        assert [ax.get_title() for ax in row_axes] == [f"channel {c + 1}" for c in chosen]
+        expected = (m[..., chosen].min(), m[..., chosen].max())
+        for ax in row_axes:
+            assert ax.images[0].get_clim() == pytest.approx(expected, rel=1e-6)
+        assert axes[7 * row].get_title(loc="left").startswith(name)
+    assert len(fig.axes) == 2 * 7 + 2  # the panels, the blank ones and two colour bars
+    with pytest.raises(ValueError, match="maps of 'conv9' must be"):
+        viz.show_layer_maps(rng.random((8, 8, 3)), {"conv9": rng.random((1, 8, 8, 4))})
+
+
+# --- training and tuning (04_training_and_tuning) ------------------------------------------
+
+
+def _tables():
+    import pandas as pd
+
+    grid = pd.DataFrame(
+        {"trial": [1, 2, 3], "learning_rate": [0.001, 0.001, 0.01], "units": [8, 16, 8],
+         "score": [0.5, 0.7, 0.6]}
+    )
+    grid["best_so_far"] = grid["score"].cummax()
+    rand = pd.DataFrame(
+        {"trial": [1, 2, 3], "learning_rate": [0.01, 0.1, 0.001], "units": [16, 8, 8],
+         "score": [0.8, 0.9, 0.4]}
+    )
+    rand["best_so_far"] = rand["score"].cummax()
+    return {"grid": grid, "random": rand}
+
+
+def test_plot_seed_curves_averages_runs_of_different_lengths():
+    histories = {
+        "plain": [{"loss": [3.0, 2.0, 1.0]}, {"loss": [1.0, 0.0, 1.0]}],
+        "early": [{"loss": [2.0, 1.0]}, {"loss": [2.0, 1.0, 0.5]}],
+    }
+    fig = viz.plot_seed_curves(histories, ("loss",), titles=("the loss",), ylim=(0, 4))
+    ax = fig.axes[0]
+    assert ax.get_title() == "the loss" and ax.get_ylim() == (0, 4)
+    plain, early = ax.lines
+    np.testing.assert_allclose(plain.get_ydata(), [2.0, 1.0, 1.0])
+    np.testing.assert_allclose(early.get_ydata(), [2.0, 1.0, 0.5])  # epoch 3: one run
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "plain (2 runs)", "early (2 runs)"]
+
+
+def test_plot_seed_curves_bad_input():
+    with pytest.raises(ValueError, match="histories is empty"):
+        viz.plot_seed_curves({})
+    with pytest.raises(ValueError, match="runs without 'val_loss'"):
+        viz.plot_seed_curves({"a": [{"loss": [1.0]}]}, ("val_loss",))
+    with pytest.raises(ValueError, match="1 titles for 2 metrics"):
+        viz.plot_seed_curves({"a": [{"loss": [1.0]}]}, ("loss", "val_loss"), titles=("x",))
+
+
+def test_plot_search_heatmaps_shares_one_scale_and_leaves_untried_cells_blank():
+    fig = viz.plot_search_heatmaps(
+        _tables(), x="units", y="learning_rate", x_values=[8, 16, 32],
+        y_values=[0.001, 0.01, 0.1],
+    )
+    grid_ax, random_ax = fig.axes[:2]
+    assert len(fig.axes) == 3  # two panels and one colour bar
+    for ax in (grid_ax, random_ax):
+        assert ax.collections[0].get_clim() == pytest.approx((0.4, 0.9))
+    values = grid_ax.collections[0].get_array()
+    assert np.ma.count_masked(values) == 9 - 3  # 3 tried cells of 9
+    assert grid_ax.get_title().startswith("1 · grid: 3 trials")
+    texts = sorted(t.get_text() for t in grid_ax.texts)
+    assert texts == ["0.50", "0.60", "0.70"]
+
+
+def test_plot_search_heatmaps_bad_input():
+    with pytest.raises(ValueError, match="tables is empty"):
+        viz.plot_search_heatmaps({}, x="units", y="learning_rate")
+    with pytest.raises(ValueError, match="no column"):
+        viz.plot_search_heatmaps(_tables(), x="depth", y="learning_rate")
+
+
+def test_plot_best_so_far_draws_a_step_line_per_strategy():
+    fig = viz.plot_best_so_far(_tables(), ylabel="best accuracy")
+    ax = fig.axes[0]
+    steps = [line for line in ax.lines if line.get_label() in ("grid", "random")]
+    assert [line.get_label() for line in steps] == ["grid", "random"]
+    np.testing.assert_allclose(steps[0].get_ydata(), [0.5, 0.7, 0.7])
+    assert ax.get_ylabel() == "best accuracy" and ax.get_xlabel() == "trials spent"
+    with pytest.raises(ValueError, match="tables is empty"):
+        viz.plot_best_so_far({})

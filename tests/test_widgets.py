@@ -134,3 +134,33 @@ def test_playground_rejects_kernels_it_cannot_edit(image):
         widgets.kernel_playground(image, kernels={"big": np.ones((5, 5))}, static=False)
     with pytest.raises(ValueError, match="at least one"):
         widgets.kernel_playground(image, kernels={}, static=False)
+
+
+# ------------------------------------------------- augmentation explorer (03_data_and_augmentation)
+
+
+def test_plot_augmentation_steps_has_a_row_per_step_and_one_for_all():
+    image = np.random.default_rng(0).random((12, 12, 3)).astype(np.float32)
+    fig = widgets.plot_augmentation_steps(image, draws=3)
+    assert len(fig.axes) == 6 * 4
+    labels = [ax.get_ylabel() for ax in fig.axes[::4]]
+    assert labels[0] == "flip True" and labels[-1] == "all together"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="unknown augmentation parameter"):
+        widgets.plot_augmentation_steps(image, shear=0.1)
+
+
+def test_augmentation_explorer_redraws_when_a_slider_moves():
+    image = np.random.default_rng(1).random((10, 10, 3)).astype(np.float32)
+    explorer = widgets.augmentation_explorer(image, draws=3, static=False)
+    first = explorer.view.value
+    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    explorer.sliders["rotation"].value = 0.4
+    assert explorer.params["rotation"] == pytest.approx(0.4)
+    assert explorer.view.value != first
+    assert repr(explorer) == "AugmentationExplorer(image=10x10, draws=3)"
+
+
+def test_augmentation_explorer_rejects_a_grey_image():
+    with pytest.raises(ValueError, match="height, width, channels"):
+        widgets.augmentation_explorer(np.zeros((8, 8)), static=False)

@@ -1,5 +1,6 @@
 """Datasets: the built-in tier, the shapes generator, user folders and input pipelines."""
 
+from imgcourse.data.augment import augmentation_layers, tf_augment, tf_augmenter
 from imgcourse.data.builtin import (
     load_digits,
     load_lfw_faces,
@@ -8,13 +9,16 @@ from imgcourse.data.builtin import (
     load_textures,
 )
 from imgcourse.data.dataset import ImageSet, split
-from imgcourse.data.download import DownloadError, cache_dir, fetch
+from imgcourse.data.download import DownloadError, cache_dir, fetch, load_dataset
 from imgcourse.data.folder import ImageFolderError, load_image_folder, scan_image_folder
 from imgcourse.data.pipeline import python_batches, tf_dataset
-from imgcourse.data.registry import get_dataset, list_datasets, load_dataset
+from imgcourse.data.registry import get_dataset, list_datasets
 from imgcourse.data.shapes import make_shapes
 
 __all__ = [
+    "augmentation_layers",
+    "tf_augment",
+    "tf_augmenter",
     "DownloadError",
     "cache_dir",
     "fetch",

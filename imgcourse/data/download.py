@@ -1,4 +1,5 @@
-"""The one download function for the full data tier: cache, mirror, checksum, atomic writes.
+"""The one download function for the full data tier: cache, mirror, checksum, atomic writes;
+and :func:`load_dataset`, which fetches a registered dataset if needed and loads it.
 
 Files land in ``<cache>/<dataset>/<filename>``. The cache folder is ``$IMGCOURSE_CACHE`` if set,
 else ``$XDG_CACHE_HOME/imgcourse``, else ``~/.cache/imgcourse``. On a machine without internet,
@@ -10,6 +11,9 @@ Introduced in notebook 00 (welcome: data tiers). Example::
 
     from imgcourse.data.download import fetch
     paths = fetch("fashion_mnist", progress=True)   # {filename: Path}
+
+The imports go one way: this module reads the catalogue in :mod:`imgcourse.data.registry`,
+which imports nothing from here.
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ import urllib.request
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from imgcourse import __version__
-from imgcourse.data.registry import DatasetEntry, RemoteFile, get_dataset
+from imgcourse.data.registry import DatasetEntry, RemoteFile, get_dataset, resolve_loader
 
 ENV_CACHE = "IMGCOURSE_CACHE"
 ENV_MIRROR = "IMGCOURSE_MIRROR"
@@ -168,6 +173,26 @@ def fetch(
             _download(entry, remote, target, timeout=timeout, progress=progress)
         paths[remote.filename] = target
     return paths
+
+
+def load_dataset(
+    name: str, *, cache: str | os.PathLike | None = None, progress: bool = True, **kwargs: Any
+) -> Any:
+    """Load a registered dataset: what its loader returns, an
+    :class:`~imgcourse.data.dataset.ImageSet` for all but ``skimage_photos`` (a dict of
+    name -> image).
+
+    A full-tier dataset is downloaded first if it is not in the cache (``cache`` and
+    ``progress`` are passed to :func:`fetch`; builtin datasets ignore them). Other keyword
+    arguments go to the loader, for example ``split="test"`` or ``image_size=128``.
+    Introduced in notebook 00 (welcome: data tiers); also ``imgcourse.data.load_dataset``.
+    """
+    entry = get_dataset(name)
+    loader = resolve_loader(entry)
+    if entry.tier == "builtin":
+        return loader(**kwargs)
+    paths = fetch(entry, cache=cache, progress=progress)
+    return loader(paths, **kwargs)
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,11 +1,16 @@
 """Loading a user's own folder of images: one sub-folder per class.
 
 Every file is checked before anything trains, so a corrupt image is reported by name at the
-start rather than crashing an epoch half-way through. Used by ``19_capstone_report``.
+start rather than crashing an epoch half-way through, and files with the same content
+(byte-identical copies, found by their SHA-256 hash) are reported as duplicates: a copy in two
+classes gives one image two labels, and a copy that lands in both the training and the test
+part inflates the test score. Introduced in ``03_data_and_augmentation``; used by
+``19_capstone_report``.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +34,11 @@ class FolderScan:
     files: list[Path] = field(default_factory=list)
     labels: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    duplicates: list[list[Path]] = field(default_factory=list)
+
+    def duplicate_names(self) -> list[list[str]]:
+        """Each group of identical files as paths relative to the root (first one first)."""
+        return [[str(p.relative_to(self.root)) for p in group] for group in self.duplicates]
 
     def report(self) -> str:
         counts = np.bincount(self.labels, minlength=len(self.class_names)) if self.labels else []
@@ -39,11 +49,18 @@ class FolderScan:
         if self.problems:
             lines.append(f"{len(self.problems)} problem(s):")
             lines += [f"  {p}" for p in self.problems]
+        if self.duplicates:
+            lines.append(f"{len(self.duplicates)} group(s) of identical files (same SHA-256):")
+            lines += ["  " + " = ".join(group) for group in self.duplicate_names()]
         return "\n".join(lines)
 
 
 def scan_image_folder(root: str | Path) -> FolderScan:
     """Check every file under ``root/<class>/`` opens as an image; collect the problems.
+
+    Readable images are also hashed (SHA-256 of the file's bytes): files with the same hash
+    are listed in ``duplicates``, in groups, whichever class folders they are in. Only
+    byte-identical copies are found; a re-saved or resized copy has another hash.
 
     Raises:
         ImageFolderError: the folder is missing, or has no class sub-folders.
@@ -63,6 +80,7 @@ def scan_image_folder(root: str | Path) -> FolderScan:
             f"for example {root}/cats/ and {root}/dogs/."
         )
     scan = FolderScan(root=root, class_names=[p.name for p in class_dirs])
+    by_hash: dict[str, list[Path]] = {}
     for label, class_dir in enumerate(class_dirs):
         for path in sorted(class_dir.rglob("*")):
             if path.is_dir() or path.name.startswith("."):
@@ -78,11 +96,18 @@ def scan_image_folder(root: str | Path) -> FolderScan:
                 continue
             scan.files.append(path)
             scan.labels.append(label)
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            by_hash.setdefault(digest, []).append(path)
+    scan.duplicates = [group for group in by_hash.values() if len(group) > 1]
     return scan
 
 
 def load_image_folder(
-    root: str | Path, *, image_size: int = 64, skip_unreadable: bool = False
+    root: str | Path,
+    *,
+    image_size: int = 64,
+    skip_unreadable: bool = False,
+    skip_duplicates: bool = False,
 ) -> ImageSet:
     """Load ``root/<class>/*`` as an :class:`ImageSet` of RGB images resized to a square.
 
@@ -91,6 +116,9 @@ def load_image_folder(
         image_size: output height and width in pixels.
         skip_unreadable: if False (default), any unreadable file stops the load with a list
             of every bad file; if True, they are left out and their names are printed.
+        skip_duplicates: if True, only the first file (in class, then name order) of each
+            group of identical files is loaded; if False they are all loaded. Either way the
+            groups are printed by name.
 
     Returns:
         images (n, image_size, image_size, 3) float32 in [0, 1]; extras ``paths`` (list of str).
@@ -111,6 +139,18 @@ def load_image_folder(
         )
     if bad:
         print(f"Skipping {len(bad)} unreadable file(s):\n  " + "\n  ".join(bad))
+    if scan.duplicates:
+        groups = "\n  ".join(" = ".join(g) for g in scan.duplicate_names())
+        action = (
+            "loading the first of each"
+            if skip_duplicates
+            else "loading all (skip_duplicates=True keeps the first of each)"
+        )
+        print(f"{len(scan.duplicates)} group(s) of identical files, {action}:\n  {groups}")
+        if skip_duplicates:
+            extra = {p for group in scan.duplicates for p in group[1:]}
+            kept = [(p, y) for p, y in zip(scan.files, scan.labels) if p not in extra]
+            scan.files, scan.labels = [p for p, _ in kept], [y for _, y in kept]
     counts = np.bincount(scan.labels, minlength=len(scan.class_names))
     empty = [n for n, c in zip(scan.class_names, counts) if c == 0]
     if empty:

@@ -6,9 +6,13 @@ Two tiers (see the data tiers in notebook 00, welcome):
 - ``full``: real datasets, downloaded once into the cache by :func:`imgcourse.data.download.fetch`
   and checked against the sha256 pinned here.
 
+This module is the catalogue only: it imports nothing that downloads or loads.
+:func:`imgcourse.data.download.load_dataset` (also ``imgcourse.data.load_dataset``) looks an
+entry up here, fetches its files if needed, and calls its loader.
+
 Example::
 
-    from imgcourse.data.registry import list_datasets, load_dataset
+    from imgcourse.data import list_datasets, load_dataset
     list_datasets("full")        # ['cifar10', 'fashion_mnist', ...]
     data = load_dataset("fashion_mnist", split="test")   # an ImageSet
 """
@@ -169,28 +173,6 @@ def resolve_loader(entry: DatasetEntry) -> Callable[..., Any]:
             f"the loader of dataset {entry.name!r} is {entry.loader!r}, but module "
             f"{module_name!r} has no function {func_name!r}"
         ) from None
-
-
-def load_dataset(
-    name: str, *, cache: str | None = None, progress: bool = True, **kwargs: Any
-) -> Any:
-    """Load a registered dataset: what its loader returns, an
-    :class:`~imgcourse.data.dataset.ImageSet` for all but ``skimage_photos`` (a dict of
-    name -> image).
-
-    A full-tier dataset is downloaded first if it is not in the cache (``cache`` and
-    ``progress`` are passed to :func:`~imgcourse.data.download.fetch`; builtin datasets ignore
-    them). Other keyword arguments go to the loader, for example ``split="test"`` or
-    ``image_size=128``.
-    """
-    entry = get_dataset(name)
-    loader = resolve_loader(entry)
-    if entry.tier == "builtin":
-        return loader(**kwargs)
-    from imgcourse.data.download import fetch  # download imports this module
-
-    paths = fetch(entry, cache=cache, progress=progress)
-    return loader(paths, **kwargs)
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Checks for the exercises of ``02_cnn_basics``: output sizes, 'same' convolution, parameters.
+"""Checks for the exercises of ``02_cnn_basics``: output sizes, 'same' convolution, parameters,
+a predicted edge response, and the head's size for larger images.
 
 Each check runs the learner's answer, prints what is wrong and a hint at the likely cause
 (the common slips: a missing +1, the 'valid' formula used for 'same', a flipped kernel, a
@@ -8,12 +9,23 @@ forgotten bias), and returns a :class:`~imgcourse.exercises.Feedback`.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from imgcourse.exercises import Feedback, compare_arrays, compare_number, report
+from imgcourse.exercises import Feedback, compare_arrays, compare_number
+
+#: Printed feedback is wrapped to this many characters, the book's code column.
+WIDTH = 80
+
+
+def report(feedback: Feedback) -> Feedback:
+    """Print the feedback wrapped to :data:`WIDTH` characters and return it unchanged."""
+    print(textwrap.fill(str(feedback), WIDTH, break_long_words=False, break_on_hyphens=False))
+    return feedback
+
 
 #: (size, kernel_size, stride, padding) cases for :func:`check_conv_output_size`, simplest first.
 OUTPUT_SIZE_CASES: tuple[tuple[int, int, int, str], ...] = (
@@ -291,10 +303,141 @@ def check_param_count(answer: Any, layer: Any) -> Feedback:
     return report(result)
 
 
+#: The predict-then-run scenario of 02: a reversed, weaker edge under the Sobel x kernel.
+EDGE_LEFT, EDGE_RIGHT = 0.5, 0.0
+SOBEL_X = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+
+
+def expected_edge_response(left: float = EDGE_LEFT, right: float = EDGE_RIGHT) -> float:
+    """Sobel x response where the 3x3 window straddles a vertical step from ``left`` to
+    ``right`` brightness: the right column's weights (1, 2, 1) times ``right`` plus the left
+    column's (-1, -2, -1) times ``left``, that is 4 * (right - left)."""
+    return float(SOBEL_X[:, 2].sum() * right + SOBEL_X[:, 0].sum() * left)
+
+
+def check_edge_prediction(prediction: Any) -> Feedback:
+    """Check a prediction, made before running it, of the Sobel x response on the edge.
+
+    The image is dark-to-bright reversed and weakened: its left half is ``EDGE_LEFT`` (0.5),
+    its right half ``EDGE_RIGHT`` (0). The wrong answers that come from a missed sign, a
+    missed scale or a forgotten weight get their own hint.
+    """
+    expected = expected_edge_response()
+    step = EDGE_RIGHT - EDGE_LEFT
+    what = "your predicted response on the edge"
+    hints = {
+        -expected: "The size is right but the sign is not: the kernel computes right column "
+        "minus left column, and here the bright side is on the LEFT.",
+        expected_edge_response(0.0, 1.0): "That is the answer for section 1's edge. Here the "
+        f"step goes from {EDGE_LEFT:g} to {EDGE_RIGHT:g}: both its direction and its height "
+        "changed.",
+        -expected_edge_response(0.0, 1.0): "The sign is right, but the step is only "
+        f"{abs(step):g} high: a convolution is linear, so the response scales with the step.",
+        0.0: "Zero is the answer on flat ground; on the edge the window's left column sees "
+        f"{EDGE_LEFT:g} and its right column {EDGE_RIGHT:g}.",
+        step: "Each column of the kernel holds three weights (1, 2, 1): the middle row "
+        "counts twice, so the column sums to 4, not 1.",
+        3 * step: "The middle row's weight is 2, not 1: the column weights sum to 4.",
+    }
+    hint = (
+        "Multiply each weight by the pixel under it and add: the left column (-1, -2, -1) "
+        f"sees {EDGE_LEFT:g}, the middle column weighs 0, the right column (1, 2, 1) sees "
+        f"{EDGE_RIGHT:g}."
+    )
+    if isinstance(prediction, (int, float, np.number)) and not isinstance(prediction, bool):
+        for value, text in hints.items():
+            if np.isclose(float(prediction), value):
+                hint = text
+                break
+    result = compare_number(prediction, expected, what=what, atol=1e-6, hint=hint)
+    if result:
+        result = Feedback(
+            True,
+            f"{what} is {expected:g}: 4 x (right - left) = 4 x ({EDGE_RIGHT:g} - "
+            f"{EDGE_LEFT:g}). The sign gives the edge's direction, the size its contrast.",
+        )
+    return report(result)
+
+
+def _head_layout(model: Any) -> tuple[int, int, int]:
+    """(number of 2x2 poolings, channels of the last conv layer, classes) of a small CNN."""
+    pools = [layer for layer in model.layers if type(layer).__name__ == "MaxPooling2D"]
+    convs = [layer for layer in model.layers if type(layer).__name__ == "Conv2D"]
+    if not convs or any(tuple(p.pool_size) != (2, 2) for p in pools):
+        raise ValueError(
+            f"{model.name!r} is not a stack of Conv2D and 2x2 MaxPooling2D layers; pass the "
+            "small CNN of 02_cnn_basics"
+        )
+    return len(pools), int(convs[-1].filters), int(model.get_layer("head").units)
+
+
+def expected_head_params(model: Any, image_size: int) -> int:
+    """Parameters of ``model``'s Dense ``head`` if it were built for square images of
+    ``image_size`` pixels: (flattened length + 1 bias) * classes."""
+    pools, channels, classes = _head_layout(model)
+    side = image_size // 2**pools
+    return (side * side * channels + 1) * classes
+
+
+def check_head_params(answer: Any, model: Any, image_size: int = 64) -> Feedback:
+    """Check the learner's count of the head's parameters for ``image_size`` inputs.
+
+    ``model`` is the small CNN of 02 (conv/pool blocks, ``features`` = Flatten, ``head`` =
+    Dense). The convolutions do not change with the image size; the head does, because
+    Flatten's output grows with the area of the last feature maps.
+    """
+    pools, channels, classes = _head_layout(model)
+    side = image_size // 2**pools
+    expected = expected_head_params(model, image_size)
+    built = f"{model.input.shape[1]}x{model.input.shape[2]}"
+    what = f"the head's parameter count for {image_size}x{image_size} images"
+    hints = {
+        int(model.get_layer("head").count_params()): "That is the head of the model as built, "
+        f"for its own input size. A {image_size}x{image_size} image gives larger last "
+        "feature maps, and Flatten passes every value of them to the head.",
+        side * side * channels * classes: f"You forgot the biases: one per class, {classes}.",
+        side * side * channels + 1: f"That is one class's weights; the head has {classes}.",
+        (side * side + 1) * classes: f"Flatten keeps every channel: multiply by the {channels} "
+        "channels of the last block.",
+    }
+    for wrong_pools in range(pools):
+        s = image_size // 2**wrong_pools
+        hints.setdefault(
+            (s * s * channels + 1) * classes,
+            f"Count the poolings: there are {pools}, each halves the side, so the last maps "
+            f"are {image_size} / {2**pools} = {side} pixels on a side.",
+        )
+    hint = (
+        f"Follow the side through the {pools} poolings, multiply the last maps' area by their "
+        f"{channels} channels (that is Flatten's length), add one bias and multiply by the "
+        f"{classes} classes."
+    )
+    if isinstance(answer, (int, float, np.number)) and not isinstance(answer, bool):
+        if float(answer).is_integer():
+            hint = hints.get(int(answer), hint)
+    result = compare_number(answer, expected, what=what, hint=hint)
+    if result:
+        result = Feedback(
+            True,
+            f"{what} is {expected:,} = ({side}*{side}*{channels} + 1) * {classes}, against "
+            f"{int(model.get_layer('head').count_params()):,} for {built} images. The "
+            "convolutions would not change, but the head "
+            "would: Flatten ties the model to the input size it was built for.",
+        )
+    return report(result)
+
+
 __all__ = [
+    "EDGE_LEFT",
+    "EDGE_RIGHT",
     "OUTPUT_SIZE_CASES",
+    "SOBEL_X",
     "check_conv2d_same",
     "check_conv_output_size",
+    "check_edge_prediction",
+    "check_head_params",
     "check_param_count",
+    "expected_edge_response",
+    "expected_head_params",
     "expected_output_size",
 ]

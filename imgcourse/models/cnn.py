@@ -30,7 +30,8 @@ def small_cnn(
     Layers are named ``conv1``, ``pool1``, ``conv2``, ``pool2``, ... (one block per entry of
     ``filters``), then ``features`` (the last block's maps flattened into a vector of
     (height // 2**blocks) * (width // 2**blocks) * filters[-1] numbers), ``dropout`` (only
-    when ``dropout > 0``) and ``head`` (softmax over classes).
+    when ``dropout > 0``) and ``head`` (softmax over classes, computed in float32 also under a
+    ``mixed_float16`` policy, so that it cannot overflow).
 
     Args:
         input_shape: (height, width, channels) of one image, float32 in [0, 1].
@@ -74,5 +75,5 @@ def small_cnn(
     x = layers.Flatten(name="features")(x)
     if dropout > 0:
         x = layers.Dropout(dropout, name="dropout")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="head")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", dtype="float32", name="head")(x)
     return keras.Model(inputs, outputs, name=name)

@@ -1,7 +1,20 @@
-"""Training helpers: ``fit`` with compact logs and images/s, and the callbacks behind it."""
+"""Training helpers: ``fit`` with compact logs and images/s, the callbacks behind it, seed
+repeats and hyperparameter search."""
 
 from imgcourse.train.callbacks import ThroughputLogger, format_metrics
 from imgcourse.train.fit import TrainResult, fit
 from imgcourse.train.seeds import SeedRuns, over_seeds
+from imgcourse.train.tuning import SearchResult, compare_searches, search, trials_table
 
-__all__ = ["SeedRuns", "ThroughputLogger", "TrainResult", "fit", "format_metrics", "over_seeds"]
+__all__ = [
+    "SearchResult",
+    "SeedRuns",
+    "ThroughputLogger",
+    "TrainResult",
+    "compare_searches",
+    "fit",
+    "format_metrics",
+    "over_seeds",
+    "search",
+    "trials_table",
+]

@@ -1,0 +1,281 @@
+"""Hyperparameter search with KerasTuner: grid and random search on one budget, as tables.
+
+Thin helpers around ``keras_tuner`` (package ``keras-tuner``): :func:`search` runs one strategy
+quietly in a temporary folder and returns its trials as a pandas table, one row per trial in
+the order run, with the best score found so far; :func:`compare_searches` runs several
+strategies over the same space with the same number of trials. Introduced in
+``04_training_and_tuning``.
+
+Example::
+
+    def build(hp):
+        units = hp.Choice("units", [16, 32, 64])
+        ...
+        return model  # compiled, with an "accuracy" metric
+
+    results = compare_searches(build, train, val, max_trials=8, epochs=10)
+    results["random"].trials  # trial, units, ..., score, best_so_far, seconds
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import keras
+import numpy as np
+
+from imgcourse.data.dataset import ImageSet
+from imgcourse.train.callbacks import ThroughputLogger
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: The strategies :func:`search` knows, by name.
+STRATEGIES = ("grid", "random")
+
+
+class _QuietThroughput(ThroughputLogger):
+    """Times each epoch like :class:`ThroughputLogger` without printing."""
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        end = self._train_end or time.perf_counter()
+        self.epoch_seconds.append(end - self._start)
+
+
+def _tuner_class(strategy: str) -> type:
+    """The KerasTuner class for ``strategy``, extended to time each trial."""
+    import keras_tuner as kt
+
+    base = {"grid": kt.GridSearch, "random": kt.RandomSearch}[strategy]
+
+    class Timed(base):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, num_images: int, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.num_images = num_images
+            self.timings: dict[str, tuple[float, float]] = {}
+
+        def _build_and_fit_model(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
+            logger = _QuietThroughput(self.num_images)
+            kwargs["callbacks"] = [*kwargs.get("callbacks", []), logger]
+            start = time.perf_counter()
+            result = super()._build_and_fit_model(trial, *args, **kwargs)
+            self.timings[trial.trial_id] = (
+                time.perf_counter() - start,
+                logger.images_per_second,
+            )
+            return result
+
+        def _configure_tensorboard_dir(
+            self, callbacks: list, trial: Any, execution: int = 0
+        ) -> None:
+            # KerasTuner imports tensorboard here on the TensorFlow backend even when no
+            # TensorBoard callback is used; tensorboard is not a dependency of TensorFlow 2.21.
+            if any(type(c).__name__ == "TensorBoard" for c in callbacks):
+                super()._configure_tensorboard_dir(callbacks, trial, execution)
+
+    Timed.__name__ = f"Timed{base.__name__}"
+    return Timed
+
+
+def _as_dataset(data: Any, batch_size: int, *, shuffle: bool, seed: int) -> Any:
+    """An ImageSet or (images, labels) pair as a cached, batched tf.data pipeline."""
+    if isinstance(data, (ImageSet, tuple)):
+        from imgcourse.data.pipeline import tf_dataset
+
+        return tf_dataset(data, batch_size=batch_size, shuffle=shuffle, seed=seed)
+    return data  # already a tf.data.Dataset (or another iterable Keras accepts)
+
+
+def _count(data: Any) -> int:
+    if isinstance(data, ImageSet):
+        return len(data)
+    if isinstance(data, tuple):
+        return len(data[0])
+    return int(sum(int(x.shape[0]) for x, *_ in data))
+
+
+@dataclass
+class SearchResult:
+    """What one search found.
+
+    Attributes:
+        strategy: ``"grid"`` or ``"random"``.
+        trials: one row per trial in the order run: ``trial`` (1, 2, ...), one column per
+            hyperparameter, ``score`` (the objective: the best value over the trial's epochs,
+            KerasTuner's rule), ``best_so_far`` (the best score of trials 1..n),
+            ``seconds`` (wall time of the trial, model building included) and
+            ``images_per_second`` (median training epoch, the first left out).
+        objective: the metric searched, for example ``"val_accuracy"``.
+        seconds: wall time of the whole search.
+        tuner: the KerasTuner object (its trials, best hyperparameters, saved models).
+    """
+
+    strategy: str
+    trials: pd.DataFrame
+    objective: str
+    seconds: float
+    tuner: Any = field(repr=False)
+    _folder: Any = field(default=None, repr=False)
+
+    @property
+    def best(self) -> pd.Series:
+        """The row of the best trial (the first one, on a tie)."""
+        return self.trials.loc[self.trials["score"].idxmax()]
+
+    def best_hyperparameters(self) -> dict[str, Any]:
+        """The best trial's hyperparameter values, by name."""
+        return dict(self.tuner.get_best_hyperparameters(1)[0].values)
+
+    def best_model(self) -> keras.Model:
+        """The best trial's model, with the weights of its best epoch (no retraining)."""
+        with warnings.catch_warnings():  # the checkpoint's optimizer state is not needed
+            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+            return self.tuner.get_best_models(1)[0]
+
+
+def trials_table(tuner: Any, timings: dict[str, tuple[float, float]] | None = None) -> pd.DataFrame:
+    """A finished tuner's trials as a table, one row per trial in the order they started.
+
+    Columns: ``trial`` (1, 2, ...), one per hyperparameter, ``score``, ``best_so_far`` and,
+    when ``timings`` (trial id -> (seconds, images/s)) is given, ``seconds`` and
+    ``images_per_second``. Trials without a score (failed) are left out.
+    """
+    import pandas as pd
+
+    oracle = tuner.oracle
+    order = list(getattr(oracle, "start_order", None) or oracle.trials)
+    rows = []
+    for trial_id in order:
+        trial = oracle.trials[trial_id]
+        if trial.score is None:
+            continue
+        row = {"trial": len(rows) + 1, **trial.hyperparameters.values, "score": trial.score}
+        if timings is not None and trial_id in timings:
+            row["seconds"], row["images_per_second"] = timings[trial_id]
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if len(table):
+        direction = oracle.objective.direction
+        best = table["score"].cummax() if direction == "max" else table["score"].cummin()
+        table.insert(table.columns.get_loc("score") + 1, "best_so_far", best)
+    return table
+
+
+def search(
+    build: Callable[[Any], keras.Model],
+    train: Any,
+    validation: Any,
+    *,
+    strategy: str,
+    max_trials: int,
+    epochs: int,
+    batch_size: int = 64,
+    objective: str = "val_accuracy",
+    seed: int = 0,
+    directory: str | None = None,
+    verbose: bool = True,
+) -> SearchResult:
+    """Run one KerasTuner search quietly and return its trials as a table.
+
+    Args:
+        build: takes a ``keras_tuner.HyperParameters`` and returns a compiled model; the
+            search space is what it asks for (``hp.Choice``, ``hp.Int`` with a step, ...).
+        train, validation: :class:`ImageSet`, (images, labels) pairs or batched
+            ``tf.data.Dataset`` objects; sets and pairs become cached ``tf.data`` pipelines
+            (the training one shuffled with ``seed``).
+        strategy: ``"grid"`` (every combination in order, the last hyperparameter asked for
+            changing fastest, each starting at its default) or ``"random"``.
+        max_trials: models to train at most (a grid stops early when it is exhausted).
+        epochs: epochs per trial.
+        batch_size: images per batch for sets and pairs.
+        objective: the logged metric to maximise (``val_...``), or ``"val_loss"``/``"loss"``
+            to minimise.
+        seed: seeds Keras before the search and the random strategy's sampler.
+        directory: where KerasTuner writes its trials and checkpoints; a temporary folder,
+            removed when the result is garbage-collected, if None.
+        verbose: print one line when the search ends.
+
+    Returns:
+        A :class:`SearchResult`.
+    """
+    import keras_tuner as kt
+
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}; got {strategy!r}")
+    if int(max_trials) < 1 or int(epochs) < 1:
+        raise ValueError(
+            f"max_trials and epochs must be at least 1; got max_trials={max_trials}, "
+            f"epochs={epochs}"
+        )
+    folder = None
+    if directory is None:
+        folder = tempfile.TemporaryDirectory(prefix="imgcourse-tuning-")
+        directory = folder.name
+    train_ds = _as_dataset(train, batch_size, shuffle=True, seed=seed)
+    val_ds = _as_dataset(validation, batch_size, shuffle=False, seed=seed)
+    direction = "min" if objective.endswith("loss") else "max"
+    tuner = _tuner_class(strategy)(
+        hypermodel=build,
+        objective=kt.Objective(objective, direction=direction),
+        max_trials=int(max_trials),
+        seed=seed,
+        directory=directory,
+        project_name=strategy,
+        overwrite=True,
+        num_images=_count(train),
+    )
+    keras.utils.set_random_seed(seed)
+    start = time.perf_counter()
+    tuner.search(train_ds, validation_data=val_ds, epochs=int(epochs), shuffle=False, verbose=0)
+    seconds = time.perf_counter() - start
+    table = trials_table(tuner, tuner.timings)
+    if table.empty:
+        raise RuntimeError(
+            f"the {strategy} search finished no trial: does the model log {objective!r}? "
+            "Compile it with metrics=['accuracy'] and pass validation data."
+        )
+    result = SearchResult(strategy, table, objective, seconds, tuner, folder)
+    if verbose:
+        rate = float(np.nanmedian(table["images_per_second"]))
+        print(
+            f"{strategy} search: {len(table)} trials of {epochs} epochs in {seconds:.1f} s "
+            f"({rate:,.0f} images/s); best {objective} {result.best['score']:.4f}"
+        )
+    return result
+
+
+def compare_searches(
+    build: Callable[[Any], keras.Model],
+    train: Any,
+    validation: Any,
+    *,
+    strategies: Sequence[str] = STRATEGIES,
+    max_trials: int,
+    epochs: int,
+    **kwargs: Any,
+) -> dict[str, SearchResult]:
+    """Run each strategy over the same space with the same budget; see :func:`search`.
+
+    Returns:
+        strategy name -> :class:`SearchResult`, in the order given.
+    """
+    if not strategies:
+        raise ValueError("strategies is empty: name at least one of " + str(STRATEGIES))
+    return {
+        name: search(
+            build, train, validation, strategy=name, max_trials=max_trials, epochs=epochs, **kwargs
+        )
+        for name in strategies
+    }
+
+
+def distinct_values(result: SearchResult, name: str) -> np.ndarray:
+    """The distinct values a search tried for the hyperparameter ``name``, sorted."""
+    if name not in result.trials.columns:
+        raise KeyError(f"no hyperparameter {name!r}; the trials table has {list(result.trials)}")
+    return np.sort(result.trials[name].unique())

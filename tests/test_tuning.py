@@ -1,0 +1,171 @@
+"""Tests for imgcourse.train.tuning: grid and random search through KerasTuner, as tables."""
+
+from __future__ import annotations
+
+import itertools
+import os
+
+import numpy as np
+import pytest
+
+pytest.importorskip("keras_tuner")
+
+import keras  # noqa: E402
+from keras import layers  # noqa: E402
+
+from imgcourse.data import ImageSet  # noqa: E402
+from imgcourse.train import tuning  # noqa: E402
+
+RATES = [0.001, 0.01]
+UNITS = [4, 8, 16]
+
+
+def tiny_data(n: int = 48, seed: int = 0) -> ImageSet:
+    """Two classes told apart by brightness: learnable in a couple of epochs."""
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % 2
+    images = rng.uniform(0, 0.5, (n, 4, 4, 1)) + 0.5 * labels[:, None, None, None]
+    return ImageSet(images.astype(np.float32), labels.astype(np.int64), ["dark", "bright"])
+
+
+def build(hp) -> keras.Model:
+    rate = hp.Choice("learning_rate", RATES)
+    units = hp.Choice("units", UNITS)
+    inputs = keras.Input((4, 4, 1))
+    x = layers.Flatten()(inputs)
+    x = layers.Dense(units, activation="relu")(x)
+    model = keras.Model(inputs, layers.Dense(2, activation="softmax")(x))
+    model.compile(
+        optimizer=keras.optimizers.Adam(rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+@pytest.fixture(scope="module")
+def searches():
+    train, val = tiny_data(48, 0), tiny_data(24, 1)
+    return tuning.compare_searches(build, train, val, max_trials=4, epochs=2, batch_size=16)
+
+
+def test_grid_walks_the_space_in_order_last_hyperparameter_fastest(searches):
+    grid = searches["grid"].trials
+    expected = list(itertools.product(RATES, UNITS))[:4]
+    assert list(zip(grid["learning_rate"], grid["units"])) == expected
+    assert list(grid["trial"]) == [1, 2, 3, 4]
+
+
+def test_both_strategies_run_the_same_budget_over_the_same_space(searches):
+    assert list(searches) == ["grid", "random"]
+    for result in searches.values():
+        table = result.trials
+        assert len(table) == 4
+        assert set(table["learning_rate"]) <= set(RATES)
+        assert set(table["units"]) <= set(UNITS)
+        assert not table.duplicated(["learning_rate", "units"]).any()  # no trial repeated
+        assert {"score", "best_so_far", "seconds", "images_per_second"} <= set(table)
+        assert (table["seconds"] > 0).all()
+
+
+def test_best_so_far_is_the_running_maximum_and_matches_keras_tuner(searches):
+    for result in searches.values():
+        table = result.trials
+        np.testing.assert_allclose(table["best_so_far"], np.maximum.accumulate(table["score"]))
+        best_trial = result.tuner.oracle.get_best_trials(1)[0]
+        assert result.best["score"] == pytest.approx(best_trial.score)
+        assert result.best_hyperparameters() == best_trial.hyperparameters.values
+
+
+def test_scores_are_the_best_validation_accuracy_of_each_trial(searches):
+    for result in searches.values():
+        for trial in result.tuner.oracle.trials.values():
+            history = trial.metrics.get_history("val_accuracy")
+            assert trial.score == pytest.approx(max(h.value[0] for h in history))
+
+
+def test_best_model_is_trained_and_scores_like_its_trial(searches):
+    result = searches["random"]
+    model = result.best_model()
+    val = tiny_data(24, 1)
+    _, accuracy = model.evaluate(val.images, val.labels, verbose=0)
+    assert accuracy == pytest.approx(result.best["score"], abs=1e-6)
+
+
+def test_the_temporary_folder_is_removed_with_the_result():
+    train, val = tiny_data(32, 0), tiny_data(16, 1)
+    result = tuning.search(
+        build, train, val, strategy="grid", max_trials=1, epochs=1, verbose=False
+    )
+    folder = result._folder.name
+    assert os.path.isdir(folder)
+    result._folder.cleanup()
+    assert not os.path.exists(folder)
+
+
+def test_search_prints_one_line_with_images_per_second(capsys):
+    train, val = tiny_data(32, 0), tiny_data(16, 1)
+    tuning.search(
+        build,
+        (train.images, train.labels),
+        (val.images, val.labels),
+        strategy="random",
+        max_trials=1,
+        epochs=1,
+        seed=3,
+    )
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "random search: 1 trials" in out and "images/s" in out
+
+
+def test_random_search_is_reproducible_for_a_seed():
+    train, val = tiny_data(32, 0), tiny_data(16, 1)
+    runs = [
+        tuning.search(
+            build, train, val, strategy="random", max_trials=3, epochs=1, seed=7, verbose=False
+        ).trials[["learning_rate", "units"]]
+        for _ in range(2)
+    ]
+    assert runs[0].equals(runs[1])
+
+
+def test_distinct_values(searches):
+    values = tuning.distinct_values(searches["grid"], "learning_rate")
+    np.testing.assert_array_equal(values, [0.001, 0.01])
+    with pytest.raises(KeyError, match="no hyperparameter 'depth'"):
+        tuning.distinct_values(searches["grid"], "depth")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"strategy": "bayes", "max_trials": 2, "epochs": 1}, "strategy must be one of"),
+        ({"strategy": "grid", "max_trials": 0, "epochs": 1}, "at least 1"),
+        ({"strategy": "grid", "max_trials": 2, "epochs": 0}, "at least 1"),
+    ],
+)
+def test_bad_arguments_are_explained(kwargs, match):
+    train = tiny_data(8)
+    with pytest.raises(ValueError, match=match):
+        tuning.search(build, train, train, **kwargs)
+
+
+def test_compare_needs_a_strategy():
+    train = tiny_data(8)
+    with pytest.raises(ValueError, match="strategies is empty"):
+        tuning.compare_searches(build, train, train, strategies=(), max_trials=1, epochs=1)
+
+
+def test_a_model_without_the_objective_gets_a_clear_error():
+    train = tiny_data(16)
+
+    def no_metric(hp):
+        hp.Choice("units", [4])
+        model = keras.Sequential([keras.Input((4, 4, 1)), layers.Flatten(), layers.Dense(2)])
+        model.compile(optimizer="adam", loss="mse")
+        return model
+
+    with pytest.raises(Exception, match="val_accuracy"):
+        tuning.search(
+            no_metric, train, train, strategy="grid", max_trials=1, epochs=1, verbose=False
+        )
