@@ -748,3 +748,216 @@ def show_kernel_rows(
                 axes[r, c].set_title(titles[label][c], fontsize=8)
     fig.tight_layout()
     return fig
+
+
+#: Colours of mask classes 1, 2, ... in overlays (class 0, the background, is left clear).
+MASK_COLOURS = ("#e41a1c", "#377eb8", "#4daf4a", "#ff7f00", "#984ea3", "#ffff33", "#a65628")
+
+
+def overlay_mask(image: np.ndarray, mask: np.ndarray, *, alpha: float = 0.5) -> np.ndarray:
+    """Blend class colours over an image: (h, w, 3) or (h, w) image, (h, w) int mask -> RGB.
+
+    Class 0 (background) keeps the image; class k >= 1 is mixed with ``MASK_COLOURS[k-1]``
+    at opacity ``alpha`` (0: image only, 1: colour only). Introduced in ``10_segmentation``.
+    """
+    from matplotlib.colors import to_rgb
+
+    img = np.asarray(image, np.float32)
+    if img.ndim == 3 and img.shape[-1] == 1:
+        img = img[..., 0]
+    if img.ndim == 2:
+        img = np.repeat(img[..., None], 3, axis=-1)
+    mask = np.asarray(mask)
+    if img.shape[:2] != mask.shape:
+        raise ValueError(f"image is {img.shape[:2]} but mask is {mask.shape}; they must match")
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must be in [0, 1]; got {alpha}")
+    if mask.size and mask.max() > len(MASK_COLOURS):
+        raise ValueError(f"mask holds class {mask.max()}; overlays colour classes 1 to "
+                         f"{len(MASK_COLOURS)}")
+    palette = np.array([(0.0, 0.0, 0.0)] + [to_rgb(c) for c in MASK_COLOURS], np.float32)
+    colour = palette[mask]
+    weight = np.where(mask > 0, alpha, 0.0)[..., None].astype(np.float32)
+    return np.clip(img, 0, 1) * (1 - weight) + colour * weight
+
+
+def show_mask_overlays(
+    images: np.ndarray,
+    rows: dict,
+    *,
+    class_names: Sequence[str] | None = None,
+    alpha: float = 0.5,
+    titles: Sequence[str] | None = None,
+    cell: float = 1.5,
+) -> plt.Figure:
+    """A grid: the images in the first row, then one row of overlays per entry of ``rows``.
+
+    Args:
+        images: (n, h, w, c) floats in [0, 1].
+        rows: row label -> (n, h, w) int masks (for example ``{"truth": y, "predicted": p}``).
+        class_names: names of classes 0, 1, ...; classes 1+ get a legend.
+        alpha: opacity of the class colours.
+        titles: one title per column (for example a score per image).
+
+    Introduced in ``10_segmentation``.
+    """
+    from matplotlib.patches import Patch
+
+    images = np.asarray(images)
+    n = len(images)
+    for label, masks in rows.items():
+        if np.shape(masks)[:3] != (n, *images.shape[1:3]):
+            raise ValueError(f"row {label!r} has masks of shape {np.shape(masks)}; expected "
+                             f"({n}, {images.shape[1]}, {images.shape[2]})")
+    fig, axes = plt.subplots(1 + len(rows), n, figsize=(cell * n + 0.6, cell * (1 + len(rows))),
+                             squeeze=False)
+    for c in range(n):
+        img = np.clip(images[c], 0, 1)
+        axes[0, c].imshow(img[..., 0] if img.shape[-1] == 1 else img,
+                          cmap="gray" if img.shape[-1] == 1 else None)
+        if titles is not None:
+            axes[0, c].set_title(titles[c], fontsize=8)
+        for r, masks in enumerate(rows.values(), start=1):
+            axes[r, c].imshow(overlay_mask(images[c], np.asarray(masks[c]), alpha=alpha))
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for r, label in enumerate(["image", *rows]):
+        axes[r, 0].set_ylabel(label, fontsize=9)
+    if class_names is not None and len(class_names) > 1:
+        handles = [Patch(color=MASK_COLOURS[k - 1], label=class_names[k])
+                   for k in range(1, len(class_names))]
+        fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8,
+                   frameon=False)
+        fig.tight_layout(rect=(0, 0.06, 1, 1))
+    else:
+        fig.tight_layout()
+    return fig
+
+
+def show_detections(
+    images: np.ndarray,
+    ground_truths: Sequence[dict],
+    detections: Sequence[dict],
+    class_names: Sequence[str],
+    *,
+    titles: Sequence[str] | None = None,
+    min_score: float = 0.3,
+    cell: float = 2.0,
+) -> plt.Figure:
+    """Ground-truth boxes (top row) beside predicted boxes (bottom row) for each image.
+
+    ``images`` (n, H, W, 3) in [0, 1]; ground truths and detections as in
+    ``imgcourse.metrics.detection_metrics`` (boxes ``(ymin, xmin, ymax, xmax)`` pixels); only
+    detections scoring at least ``min_score`` are drawn, with their class and score. Colours
+    follow the class. Introduced in ``09_object_detection``.
+    """
+    from matplotlib.patches import Rectangle
+
+    n = len(images)
+    if not len(ground_truths) == len(detections) == n:
+        raise ValueError(
+            f"give one ground truth and one detection dict per image: got {n} images, "
+            f"{len(ground_truths)} ground truths, {len(detections)} detections"
+        )
+    colours = plt.get_cmap("tab10").colors
+    fig, axes = plt.subplots(2, n, figsize=(cell * n, cell * 2 + 0.3), squeeze=False)
+    for c in range(n):
+        for r, (entry, label) in enumerate(((ground_truths[c], "truth"), (detections[c], "pred"))):
+            ax = axes[r, c]
+            ax.imshow(np.clip(images[c], 0, 1))
+            scores = np.asarray(entry.get("scores", np.ones(len(entry["labels"]))))
+            boxes = np.asarray(entry["boxes"]).reshape(-1, 4)
+            for box, k, s in zip(boxes, entry["labels"], scores):
+                if r == 1 and s < min_score:
+                    continue
+                y0, x0, y1, x1 = box
+                colour = colours[int(k) % len(colours)]
+                ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False,
+                                       edgecolor=colour, linewidth=1.5))
+                text = class_names[int(k)] + (f" {s:.2f}" if r == 1 else "")
+                ax.text(x0 - 0.5, y0 - 1, text, color="white", fontsize=6,
+                        bbox={"facecolor": colour, "pad": 0.5, "linewidth": 0})
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if c == 0:
+                ax.set_ylabel(label, fontsize=9)
+        if titles is not None:
+            axes[0, c].set_title(titles[c], fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+# ------------------------------------------------------- architectures (05_cnn_architectures)
+
+
+def plot_depth_curves(
+    histories: dict, metric: str = "loss", *, ylabel: str | None = None
+) -> plt.Figure:
+    """Curves of one metric, one panel per family, one line per depth, shared y axis.
+
+    Args:
+        histories: family name (for example "plain", "residual") -> {depth: Keras history
+            (metric -> per-epoch values)}.
+        metric: the history key to draw (for example "loss" or "val_accuracy").
+        ylabel: the y axis label; ``metric`` if None.
+    Introduced in ``05_cnn_architectures`` (the degradation experiment).
+    """
+    if not histories or not all(histories.values()):
+        raise ValueError("histories is empty: give family -> {depth: history}, one run each")
+    fig, axes = plt.subplots(1, len(histories), figsize=(4.2 * len(histories), 3.2),
+                             sharey=True, squeeze=False)
+    for p, (ax, (family, runs)) in enumerate(zip(axes.flat, histories.items()), start=1):
+        for i, (depth, history) in enumerate(sorted(runs.items())):
+            if metric not in history:
+                raise ValueError(f"{family!r} depth {depth} has no {metric!r}: {sorted(history)}")
+            epochs = np.arange(1, len(history[metric]) + 1)
+            ax.plot(epochs, history[metric], "o-", color=f"C{i}", label=f"{depth} layers")
+        ax.set_title(f"{p} · {family}", fontsize=10)
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    axes.flat[0].set_ylabel(ylabel or metric)
+    fig.tight_layout()
+    return fig
+
+
+def plot_architecture_comparison(table: object, *, label: str = "model") -> plt.Figure:
+    """Three panels from a comparison table (a pandas DataFrame, one row per model): test
+    accuracy against multiply-adds (log scale, marker area by parameters), training and
+    inference images/s, and parameters.
+
+    The table needs the columns ``label`` (default "model"), "parameters", "multiply_adds",
+    "train_images_per_s", "inference_images_per_s" and "test_accuracy".
+    Introduced in ``05_cnn_architectures``.
+    """
+    import pandas as pd
+    import seaborn as sns
+
+    needed = [label, "parameters", "multiply_adds", "train_images_per_s",
+              "inference_images_per_s", "test_accuracy"]
+    missing = [c for c in needed if c not in getattr(table, "columns", [])]
+    if missing:
+        raise ValueError(f"the table lacks the column(s) {missing}; it needs {needed}")
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+    sns.scatterplot(data=table, x="multiply_adds", y="test_accuracy", hue=label,
+                    size="parameters", sizes=(60, 400), ax=axes[0], legend=False)
+    for _, row in table.iterrows():
+        axes[0].annotate(row[label], (row["multiply_adds"], row["test_accuracy"]),
+                         textcoords="offset points", xytext=(6, 6), fontsize=8)
+    axes[0].set_xscale("log")
+    axes[0].set(xlabel="multiply-adds per image (log)", ylabel="test accuracy",
+                title="1 · accuracy against cost (area: parameters)")
+    speed = pd.melt(table, id_vars=[label], value_name="images/s", var_name="phase",
+                    value_vars=["train_images_per_s", "inference_images_per_s"])
+    speed["phase"] = speed["phase"].str.replace("_images_per_s", "")
+    sns.barplot(data=speed, x=label, y="images/s", hue="phase", ax=axes[1])
+    axes[1].set(xlabel="", title="2 · speed (images/s)")
+    sns.barplot(data=table, x=label, y="parameters", hue=label, ax=axes[2], legend=False)
+    axes[2].set(xlabel="", title="3 · parameters")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    for ax in axes[1:]:
+        ax.tick_params(axis="x", labelrotation=20)
+    fig.tight_layout()
+    return fig

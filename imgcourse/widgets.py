@@ -430,3 +430,125 @@ def augmentation_explorer(
 
 
 __all__ += ["AugmentationExplorer", "augmentation_explorer", "plot_augmentation_steps"]
+
+
+# ------------------------------------------------------------ segmentation: foreground threshold
+
+#: Thresholds the static figure of :func:`threshold_explorer` draws.
+SHOWN_THRESHOLDS = (0.1, 0.5, 0.9)
+
+
+def _check_threshold_inputs(images: Any, truth: Any, foreground: Any) -> tuple:
+    images, truth, fg = np.asarray(images, np.float32), np.asarray(truth), np.asarray(foreground)
+    if images.ndim != 4 or truth.shape != images.shape[:3] or fg.shape != truth.shape:
+        raise ValueError(
+            f"images (n, h, w, c), truth (n, h, w) and foreground (n, h, w) must agree; got "
+            f"{images.shape}, {truth.shape} and {fg.shape}"
+        )
+    if fg.size and (fg.min() < 0 or fg.max() > 1):
+        raise ValueError("foreground must hold probabilities in [0, 1] (1 - p(background))")
+    return images, truth > 0, fg
+
+
+def threshold_scores(truth: np.ndarray, foreground: np.ndarray, thresholds: Any) -> np.ndarray:
+    """Foreground IoU (all pixels pooled) of ``foreground >= t`` against ``truth > 0``, per t."""
+    from imgcourse.metrics import mask_iou
+
+    t = np.asarray(truth) > 0
+    return np.array([mask_iou(t, np.asarray(foreground) >= th) for th in thresholds])
+
+
+def plot_thresholds(
+    images: np.ndarray, truth: np.ndarray, foreground: np.ndarray, *, shown: int = 4
+) -> plt.Figure:
+    """Panel 1: foreground IoU against the threshold; then the first ``shown`` images with the
+    predicted foreground at each of :data:`SHOWN_THRESHOLDS` (red) over the true outline."""
+    from imgcourse.viz import overlay_mask
+
+    images, t, fg = _check_threshold_inputs(images, truth, foreground)
+    grid = np.linspace(0.02, 0.98, 49)
+    scores = threshold_scores(t, fg, grid)
+    shown = min(shown, len(images))
+    fig = plt.figure(figsize=(3.2 + 1.5 * len(SHOWN_THRESHOLDS), 1.5 * shown + 0.4))
+    spec = fig.add_gridspec(shown, 1 + len(SHOWN_THRESHOLDS), width_ratios=[2.2] + [1] * 3)
+    ax = fig.add_subplot(spec[:, 0])
+    ax.plot(grid, scores, color="k")
+    best = grid[int(np.argmax(scores))]
+    ax.axvline(best, color="crimson", ls="--", lw=1, label=f"best: {best:.2f}")
+    ax.set_xlabel("threshold on 1 - p(background)")
+    ax.set_ylabel("foreground IoU")
+    ax.set_title("1 · IoU by threshold", fontsize=9)
+    ax.legend(fontsize=8)
+    for c, th in enumerate(SHOWN_THRESHOLDS, start=1):
+        for r in range(shown):
+            a = fig.add_subplot(spec[r, c])
+            a.imshow(overlay_mask(images[r], (fg[r] >= th).astype(int), alpha=0.55))
+            a.contour(t[r], levels=[0.5], colors="white", linewidths=0.8)
+            a.set_xticks([])
+            a.set_yticks([])
+            if r == 0:
+                a.set_title(f"{c + 1} · t = {th:.1f}", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+class ThresholdExplorer(w.VBox):
+    """A threshold slider over a sheet of images with their predicted foreground, and the IoU."""
+
+    def __init__(self, images: np.ndarray, truth: np.ndarray, foreground: np.ndarray,
+                 shown: int = 6) -> None:
+        self.images, self.truth, self.foreground = images[:shown], truth[:shown], foreground
+        self._all_truth = truth
+        self.slider = w.FloatSlider(value=0.5, min=0.02, max=0.98, step=0.02,
+                                    description="threshold", continuous_update=False)
+        self.score = w.HTML()
+        self.view = w.Image(format="png")
+        self.slider.observe(lambda _: self._redraw(), names="value")
+        super().__init__([w.HBox([self.slider, self.score]), self.view])
+        self._redraw()
+
+    def _redraw(self) -> None:
+        from imgcourse.viz import overlay_mask
+
+        th = float(self.slider.value)
+        iou = threshold_scores(self._all_truth, self.foreground, [th])[0]
+        self.score.value = f"foreground IoU over all images: <b>{iou:.3f}</b>"
+        n = len(self.images)
+        h, w_ = self.images.shape[1:3]
+        sheet = np.ones((h, n * (w_ + 2), 3), np.float32)
+        for i in range(n):
+            pred = (self.foreground[i] >= th).astype(int)
+            sheet[:, i * (w_ + 2): i * (w_ + 2) + w_] = overlay_mask(self.images[i], pred,
+                                                                    alpha=0.55)
+        self.view.value = _png(sheet, min_side=120)
+
+    def __repr__(self) -> str:  # the text/plain output: stable from run to run
+        return f"ThresholdExplorer(images={len(self.images)}, threshold={self.slider.value:g})"
+
+
+def threshold_explorer(
+    images: np.ndarray, truth: np.ndarray, foreground: np.ndarray, *, static: bool = True
+) -> ThresholdExplorer:
+    """Explore the threshold that turns foreground probabilities into a mask.
+
+    With ``static`` (the default) it first displays :func:`plot_thresholds` (the IoU at every
+    threshold and overlays at three of them), which renders where widgets do not. Introduced
+    in ``10_segmentation``.
+
+    Args:
+        images: (n, h, w, c) floats in [0, 1].
+        truth: (n, h, w) int masks; every class above 0 counts as foreground.
+        foreground: (n, h, w) probabilities of "not background", ``1 - probs[..., 0]``.
+        static: also display the static figure.
+    """
+    images, t, fg = _check_threshold_inputs(images, truth, foreground)
+    if static:
+        from IPython.display import display
+
+        fig = plot_thresholds(images, t, fg)
+        display(fig)
+        plt.close(fig)
+    return ThresholdExplorer(images, t, fg)
+
+
+__all__ += ["ThresholdExplorer", "plot_thresholds", "threshold_explorer", "threshold_scores"]

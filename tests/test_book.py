@@ -241,6 +241,9 @@ def _open(browser: Any, url: str) -> dict[str, Any]:
             mathSource: document.querySelectorAll("div.math, span.math").length,
             mathRendered: document.querySelectorAll("mjx-container").length,
             resources: performance.getEntriesByType("resource").map((e) => e.name),
+            wideCode: [...document.querySelectorAll("article pre")]
+              .filter((pre) => pre.scrollWidth > pre.clientWidth + 1)
+              .map((pre) => pre.textContent.split("\\n")[0].slice(0, 60)),
           };
         };
         settle().then(done, (err) => done({ error: String(err) }));
@@ -281,6 +284,7 @@ def _check_page(
         assert seen["widgetsRendered"], f"{relative}: saved widgets did not render"
     if seen["mathSource"]:
         assert seen["mathRendered"], f"{relative}: formulas were not typeset"
+    assert not seen["wideCode"], f"{relative}: code that scrolls sideways: {seen['wideCode']}"
     outside = [r for r in seen["resources"] if not r.startswith(site)]
     assert not outside, f"{relative}: requests outside the book: {outside}"
     errors = _errors(browser)

@@ -238,3 +238,34 @@ def test_load_prints_duplicates_and_can_skip_them(good_folder, capsys):
 def test_no_duplicates_prints_nothing_extra(good_folder, capsys):
     load_image_folder(good_folder, image_size=4)
     assert capsys.readouterr().out == ""
+
+
+# ----------------------------------------------------------------- 16-bit images keep their range
+
+
+def test_16_bit_grey_png_is_scaled_not_clipped(tmp_path: Path) -> None:
+    """A 16-bit ramp over 0..65535 has mean 0.5, not ~1.0 (clipped to 8 bits)."""
+    from imgcourse.data.folder import read_image
+
+    ramp = np.linspace(0, 65535, 64 * 64).reshape(64, 64).astype(np.uint16)
+    for cls in ("a", "b"):
+        (tmp_path / "scans" / cls).mkdir(parents=True)
+        Image.fromarray(ramp).save(tmp_path / "scans" / cls / "ramp.png")
+    assert Image.open(tmp_path / "scans" / "a" / "ramp.png").mode in ("I;16", "I")
+    data = load_image_folder(tmp_path / "scans", image_size=32)
+    assert abs(float(data.images.mean()) - 0.5) < 0.01
+    assert data.images.min() < 0.02 and data.images.max() > 0.98
+    full = read_image(tmp_path / "scans" / "a" / "ramp.png")
+    np.testing.assert_allclose(full[..., 0], ramp / 65535.0, atol=1e-6)
+    np.testing.assert_array_equal(full[..., 0], full[..., 2])  # grey over three channels
+
+
+def test_32_bit_integer_image_is_read_as_16_bit(tmp_path: Path) -> None:
+    from imgcourse.data.folder import read_image
+
+    values = np.array([[0, 32768], [65535, 70000]], np.int32)
+    Image.fromarray(values, mode="I").save(tmp_path / "wide.tif")
+    out = read_image(tmp_path / "wide.tif")
+    np.testing.assert_allclose(out[..., 1], [[0, 32768 / 65535], [1, 1]], atol=1e-6)
+    eight = read_image(tmp_path / "wide.tif", image_size=4)
+    assert eight.shape == (4, 4, 3) and eight.dtype == np.float32

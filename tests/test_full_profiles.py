@@ -24,7 +24,41 @@ from imgcourse import course, runner
 
 #: Overrides that make each notebook's full profile tiny. A notebook with a full profile that
 #: differs from its default one must be listed here.
-FULL_RUNS: dict[str, dict[str, object]] = {}
+FULL_RUNS: dict[str, dict[str, object]] = {
+    "01": {
+        "FULL_TRAIN_IMAGES": 60,
+        "FULL_TEST_IMAGES": 20,
+        "FULL_EPOCHS": 1,
+        "NUM_SEEDS": 2,
+        "MIN_ACCURACY_EASY": 0.0,
+        "MIN_ACCURACY_HARD": 0.0,
+        "MIN_LEAD_OVER_RAW": -1.0,
+    },
+    "02": {
+        "FULL_NUM_IMAGES": 300,
+        "FULL_EPOCHS": 1,
+        "FULL_MIN_ACCURACY": 0.0,
+        "MIN_CNN_GAIN": -1.0,
+    },
+    "03": {
+        "FULL_EPOCHS": 1,
+        "FULL_SMALL_PER_CLASS": 2,
+        "FULL_MIN_ACCURACY": 0.0,
+        "MIN_ACCURACY": 0.0,
+        "IO_EPOCHS": 2,
+        "FULL_IMAGE_SIZE": 16,
+    },
+    "04": {
+        "FULL_SMALL_TRAIN": 20,
+        "FULL_EPOCHS": 2,
+        "NUM_SEEDS": 1,
+        "FULL_TUNE_TRAIN": 30,
+        "FULL_TUNE_TRIALS": 2,
+        "FULL_TUNE_EPOCHS": 1,
+        "FULL_MIN_ACCURACY": 0.0,
+        "ASSERT_EFFECTS": False,
+    },
+}
 
 STARTUP = """\
 import dataclasses
@@ -53,7 +87,7 @@ for _name, _files in _table.items():
 def fixture_env(tmp_path_factory: pytest.TempPathFactory):
     """A mirror of tiny fixture files, an empty cache, and the start-up file for the kernel."""
     root = tmp_path_factory.mktemp("full_profile")
-    table = write_mirror(root / "mirror")
+    table = write_mirror(root / "mirror", per_class=8)
     (root / "table.json").write_text(json.dumps(table))
     startup = root / "ipython" / "profile_default" / "startup"
     startup.mkdir(parents=True)

@@ -504,3 +504,79 @@ def test_plot_best_so_far_draws_a_step_line_per_strategy():
     assert ax.get_ylabel() == "best accuracy" and ax.get_xlabel() == "trials spent"
     with pytest.raises(ValueError, match="tables is empty"):
         viz.plot_best_so_far({})
+
+
+def test_overlay_mask_blends_only_foreground_classes():
+    image = np.full((4, 4, 3), 0.5, np.float32)
+    mask = np.zeros((4, 4), int)
+    mask[0, 0], mask[1, 1] = 1, 2
+    out = viz.overlay_mask(image, mask, alpha=1.0)
+    np.testing.assert_allclose(out[3, 3], 0.5)  # background untouched
+    np.testing.assert_allclose(out[0, 0], to_rgb(viz.MASK_COLOURS[0]), atol=1e-6)
+    np.testing.assert_allclose(out[1, 1], to_rgb(viz.MASK_COLOURS[1]), atol=1e-6)
+    half = viz.overlay_mask(image[..., 0], mask, alpha=0.5)  # grey image
+    np.testing.assert_allclose(half[0, 0], 0.25 + 0.5 * np.array(to_rgb(viz.MASK_COLOURS[0])))
+    with pytest.raises(ValueError, match="must match"):
+        viz.overlay_mask(image, np.zeros((3, 4), int))
+    with pytest.raises(ValueError, match="alpha"):
+        viz.overlay_mask(image, mask, alpha=2)
+
+
+def test_show_mask_overlays_has_a_row_per_mask_set():
+    images = np.random.default_rng(0).random((3, 8, 8, 3)).astype(np.float32)
+    masks = np.zeros((3, 8, 8), int)
+    masks[:, 2:5, 2:5] = 1
+    fig = viz.show_mask_overlays(images, {"truth": masks, "predicted": masks * 2},
+                                 class_names=["background", "a", "b"], titles=["1", "2", "3"])
+    assert isinstance(fig, Figure) and len(fig.axes) == 9
+    assert fig.axes[3].get_ylabel() == "truth"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="row 'truth'"):
+        viz.show_mask_overlays(images, {"truth": masks[:2]})
+
+
+def test_plot_depth_curves_has_a_panel_per_family():
+    history = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}
+    fig = viz.plot_depth_curves({"plain": {8: history, 20: history},
+                                 "residual": {8: history, 20: history}})
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    assert fig.axes[1].get_title() == "2 · residual"
+    assert len(fig.axes[0].get_lines()) == 2
+    with pytest.raises(ValueError, match="no 'accuracy'"):
+        viz.plot_depth_curves({"plain": {8: history}}, "accuracy")
+    with pytest.raises(ValueError, match="empty"):
+        viz.plot_depth_curves({})
+
+
+def test_plot_architecture_comparison_draws_three_panels():
+    import pandas as pd
+
+    table = pd.DataFrame({
+        "model": ["vgg", "resnet"], "parameters": [1000, 2000],
+        "multiply_adds": [1e6, 3e6], "train_images_per_s": [500.0, 300.0],
+        "inference_images_per_s": [2000.0, 1500.0], "test_accuracy": [0.8, 0.9],
+    })
+    fig = viz.plot_architecture_comparison(table)
+    assert isinstance(fig, Figure) and len(fig.axes) == 3
+    assert fig.axes[0].get_xscale() == "log"
+    with pytest.raises(ValueError, match="test_accuracy"):
+        viz.plot_architecture_comparison(table.drop(columns="test_accuracy"))
+
+
+def test_show_detections_draws_truth_and_predictions():
+    import matplotlib.pyplot as plt
+
+    from imgcourse.viz import show_detections
+
+    images = np.zeros((2, 16, 16, 3))
+    truth = [{"boxes": np.array([[1, 1, 8, 8]]), "labels": np.array([0])}] * 2
+    dets = [
+        {"boxes": np.array([[1, 1, 8, 9]]), "labels": np.array([0]), "scores": np.array([0.9])},
+        {"boxes": np.zeros((0, 4)), "labels": np.array([], int), "scores": np.array([])},
+    ]
+    fig = show_detections(images, truth, dets, ["circle"], titles=["a", "b"])
+    assert len(fig.axes) == 4
+    assert len(fig.axes[0].patches) == 1 and len(fig.axes[3].patches) == 0
+    with pytest.raises(ValueError, match="one ground truth"):
+        show_detections(images, truth[:1], dets, ["circle"])
+    plt.close(fig)

@@ -164,3 +164,35 @@ def test_augmentation_explorer_redraws_when_a_slider_moves():
 def test_augmentation_explorer_rejects_a_grey_image():
     with pytest.raises(ValueError, match="height, width, channels"):
         widgets.augmentation_explorer(np.zeros((8, 8)), static=False)
+
+
+def _threshold_data():
+    rng = np.random.default_rng(0)
+    truth = np.zeros((5, 12, 12), int)
+    truth[:, 3:9, 3:9] = 1
+    fg = np.clip(truth * 0.7 + rng.uniform(0, 0.4, truth.shape), 0, 1)
+    return rng.random((5, 12, 12, 3)).astype(np.float32), truth, fg
+
+
+def test_threshold_scores_match_the_metric():
+    from imgcourse.metrics import mask_iou
+
+    _, truth, fg = _threshold_data()
+    scores = widgets.threshold_scores(truth, fg, [0.0, 0.5, 1.01])
+    assert scores[0] == pytest.approx(truth.mean())  # everything foreground
+    assert scores[1] == pytest.approx(mask_iou(truth > 0, fg >= 0.5))
+    assert scores[2] == 0.0
+
+
+def test_threshold_explorer_static_figure_and_live_update(capsys):
+    images, truth, fg = _threshold_data()
+    fig = widgets.plot_thresholds(images, truth, fg, shown=2)
+    assert len(fig.axes) == 1 + 2 * len(widgets.SHOWN_THRESHOLDS)
+    plt.close(fig)
+    explorer = widgets.threshold_explorer(images, truth, fg, static=False)
+    before = explorer.view.value
+    explorer.slider.value = 0.9
+    assert explorer.view.value != before and "IoU" in explorer.score.value
+    assert repr(explorer) == "ThresholdExplorer(images=5, threshold=0.9)"
+    with pytest.raises(ValueError, match="must agree"):
+        widgets.threshold_explorer(images, truth[:2], fg)

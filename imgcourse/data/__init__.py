@@ -8,9 +8,11 @@ from imgcourse.data.builtin import (
     load_photos,
     load_textures,
 )
+from imgcourse.data.coco import read_coco, write_coco
 from imgcourse.data.dataset import ImageSet, split
 from imgcourse.data.download import DownloadError, cache_dir, fetch, load_dataset
 from imgcourse.data.folder import ImageFolderError, load_image_folder, scan_image_folder
+from imgcourse.data.masks import MaskFolderError, load_mask_folders, read_mask
 from imgcourse.data.pipeline import python_batches, tf_dataset
 from imgcourse.data.registry import get_dataset, list_datasets
 from imgcourse.data.shapes import make_shapes
@@ -30,6 +32,9 @@ __all__ = [
     "load_digits",
     "load_image_folder",
     "load_lfw_faces",
+    "load_mask_folders",
+    "MaskFolderError",
+    "read_mask",
     "load_photo",
     "load_photos",
     "load_textures",
@@ -38,4 +43,6 @@ __all__ = [
     "scan_image_folder",
     "split",
     "tf_dataset",
+    "read_coco",
+    "write_coco",
 ]

@@ -102,6 +102,46 @@ def scan_image_folder(root: str | Path) -> FolderScan:
     return scan
 
 
+#: Pillow modes that hold more than 8 bits per pixel, and the value each one's white is.
+_WIDE_MODES = {"I;16": 65535.0, "I;16L": 65535.0, "I;16B": 65535.0, "I;16N": 65535.0,
+               "I": 65535.0, "F": 1.0}
+
+
+def read_image(path: str | Path, image_size: int | None = None) -> np.ndarray:
+    """Decode one image file as RGB float32 in [0, 1], optionally resized to a square.
+
+    8-bit images (L, RGB, P, ...) are divided by 255. 16-bit greyscale images (PNG or TIFF,
+    which Pillow opens in mode ``I;16`` or ``I``), common in microscopy and medical imaging,
+    are divided by 65535 so that they keep their range: converting them to 8-bit RGB first
+    would clip every value above 255 to white. Mode ``F`` (32-bit float) is taken as already
+    in [0, 1] and clipped. Grey images are repeated over the three channels. The shared
+    decoder of :func:`load_image_folder` and :func:`imgcourse.data.load_mask_folders`
+    (``10_segmentation``).
+
+    Args:
+        path: an image file.
+        image_size: output height and width in pixels (bilinear resize); None keeps the size.
+
+    Returns:
+        (height, width, 3) float32 in [0, 1].
+    """
+    from PIL import Image
+
+    with Image.open(path) as im:
+        if im.mode in _WIDE_MODES:
+            white = _WIDE_MODES[im.mode]
+            grey = np.asarray(im, dtype=np.float32) / white
+            wide = Image.fromarray(np.clip(grey, 0.0, 1.0).astype(np.float32))  # mode F
+            if image_size is not None:
+                wide = wide.resize((image_size, image_size), Image.BILINEAR)
+            arr = np.clip(np.asarray(wide, np.float32), 0.0, 1.0)
+            return np.repeat(arr[..., None], 3, axis=-1)
+        rgb = im.convert("RGB")
+        if image_size is not None:
+            rgb = rgb.resize((image_size, image_size), Image.BILINEAR)
+        return np.asarray(rgb, np.float32) / 255.0
+
+
 def load_image_folder(
     root: str | Path,
     *,
@@ -127,7 +167,6 @@ def load_image_folder(
         ImageFolderError: missing folder, no classes, a class with no images, or unreadable
             files (all listed by name) when ``skip_unreadable`` is False.
     """
-    from PIL import Image
 
     scan = scan_image_folder(root)
     bad = [p for p in scan.problems if "unreadable" in p]
@@ -160,9 +199,7 @@ def load_image_folder(
         )
     images = np.empty((len(scan.files), image_size, image_size, 3), np.float32)
     for i, path in enumerate(scan.files):
-        with Image.open(path) as im:
-            rgb = im.convert("RGB").resize((image_size, image_size), Image.BILINEAR)
-            images[i] = np.asarray(rgb, np.float32) / 255.0
+        images[i] = read_image(path, image_size)
     return ImageSet(
         images=images,
         labels=np.asarray(scan.labels, np.int64),

@@ -388,3 +388,90 @@ for _entry in (
     register_dataset(_entry)
 
 del _entry
+
+
+# --------------------------------------------------------------------------------------------
+# Course-made weights: small artefacts this project trains itself and commits under
+# datasets/weights/, each with the script that rebuilds it. Loaded (after the sha256 check) by
+# imgcourse.models.pretrained.load_course_backbone; described in datasets/README.md.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeightsEntry:
+    """Weights the course trains itself, committed in the repository.
+
+    Attributes:
+        name: registry key, ``snake_case``.
+        path: the file, relative to the repository root (``datasets/weights/...``).
+        sha256: its sha256 hex digest (lower case), checked before loading.
+        script: the script that rebuilds the file, relative to the repository root.
+        description: one line on the network and its source task.
+        licence: the licence the weights are published under.
+        input_shape: (height, width, channels) the network takes.
+        filters: channels of each convolution block (the architecture's one knob).
+        seed: the seed the script uses.
+    """
+
+    name: str
+    path: str
+    sha256: str
+    script: str
+    description: str
+    licence: str
+    input_shape: tuple[int, int, int]
+    filters: tuple[int, ...]
+    seed: int
+
+    def __post_init__(self) -> None:
+        if not re.match(r"^[a-z][a-z0-9_]*$", self.name):
+            raise ValueError(f"weights name must be snake_case; got {self.name!r}")
+        if not _SHA256.match(self.sha256):
+            raise ValueError(
+                f"sha256 of weights {self.name!r} must be 64 lower-case hex digits; "
+                f"got {self.sha256!r}"
+            )
+        if self.path.startswith("/") or ".." in self.path.split("/"):
+            raise ValueError(f"path of {self.name!r} must be relative to the repository root")
+
+
+_WEIGHTS: dict[str, WeightsEntry] = {}
+
+
+def register_weights(entry: WeightsEntry) -> WeightsEntry:
+    """Add a course-made weights entry; a name already registered is a ``ValueError``."""
+    if entry.name in _WEIGHTS:
+        raise ValueError(f"weights named {entry.name!r} are already registered")
+    _WEIGHTS[entry.name] = entry
+    return entry
+
+
+def get_weights(name: str) -> WeightsEntry:
+    """The weights entry ``name``; an unknown name is a ``KeyError`` listing the known ones."""
+    try:
+        return _WEIGHTS[name]
+    except KeyError:
+        raise UnknownDatasetError(
+            f"no course weights named {name!r}; registered: {', '.join(sorted(_WEIGHTS))}"
+        ) from None
+
+
+def list_weights() -> list[str]:
+    """Sorted names of the registered course-made weights."""
+    return sorted(_WEIGHTS)
+
+
+register_weights(
+    WeightsEntry(
+        name="shapes_backbone",
+        path="datasets/weights/shapes_backbone.weights.h5",
+        sha256="7b301e327c90162589feb6b57e4dd9c1e714881a737a0dfd03484ede4db153c2",
+        script="datasets/pretrain_backbone.py",
+        description="imgcourse.models.pretrained.course_backbone (3 conv-BN-ReLU-pool blocks, "
+        "global average pooling) trained to tell 5 shape classes of make_shapes apart",
+        licence="MIT (trained by this project on generated data)",
+        input_shape=(32, 32, 3),
+        filters=(16, 32, 64),
+        seed=0,
+    )
+)

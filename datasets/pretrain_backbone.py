@@ -1,0 +1,101 @@
+"""Train the course's backbone on a generated source task and write its weights.
+
+Source task: 5 shape classes (circle, square, triangle, cross, star) of
+``imgcourse.data.make_shapes``, 32x32 colour scenes on plain and textured backgrounds,
+difficulty 0.4; ``imgcourse.models.pretrained.course_backbone`` plus a softmax layer,
+trained with Adam. Only the backbone's weights are kept (the source task's head is dropped):
+notebook 06 (transfer learning) reuses them on a different task.
+
+Run from the repository root::
+
+    python datasets/pretrain_backbone.py   # writes datasets/weights/shapes_backbone.weights.h5
+
+The script is seeded (``imgcourse.setup(seed=SEED)``: Python, NumPy and Keras seeds, and
+TensorFlow's deterministic ops), so the same versions on the same kind of CPU give the same
+weights. HDF5 stamps creation times into the file, so its bytes (and sha256) differ between
+runs even when the weights agree: the script prints the new sha256 to pin in
+``imgcourse/data/registry.py`` (entry ``shapes_backbone``). The file is written to a
+temporary name and renamed, so an interrupted run leaves the old file intact.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = 0
+N_TRAIN = 6_000
+N_TEST = 2_000
+EPOCHS = 16
+BATCH_SIZE = 64
+CLASSES = ("circle", "square", "triangle", "cross", "star")
+DIFFICULTY = 0.4
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "datasets" / "weights" / "shapes_backbone.weights.h5",
+        help="where to write the backbone's weights (must end in .weights.h5)",
+    )
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--n-train", type=int, default=N_TRAIN)
+    args = parser.parse_args(argv)
+    if not args.out.name.endswith(".weights.h5"):
+        parser.error(f"--out must end in .weights.h5; got {args.out}")
+
+    start = time.perf_counter()
+    import imgcourse
+
+    imgcourse.setup(seed=SEED)
+    import keras
+
+    from imgcourse.data import make_shapes
+    from imgcourse.data.registry import get_weights
+    from imgcourse.models.pretrained import course_backbone, sha256_file
+    from imgcourse.train import fit
+
+    kw = dict(image_size=32, classes=CLASSES, difficulty=DIFFICULTY)
+    train = make_shapes(args.n_train, seed=SEED, **kw)
+    test = make_shapes(N_TEST, seed=SEED + 1, **kw)
+    entry = get_weights("shapes_backbone")
+    backbone = course_backbone(entry.input_shape, filters=entry.filters)
+    inputs = keras.Input((32, 32, 3))
+    outputs = keras.layers.Dense(len(CLASSES), activation="softmax", name="source_head")(
+        backbone(inputs)
+    )
+    model = keras.Model(inputs, outputs)
+    model.compile(
+        optimizer=keras.optimizers.Adam(2e-3),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    fit(model, train, epochs=args.epochs, batch_size=BATCH_SIZE)
+    _, accuracy = model.evaluate(test.images, test.labels, verbose=0)
+    print(f"source-task test accuracy: {accuracy:.1%} on {N_TEST} held-out scenes")
+    if accuracy < 0.7:
+        print("the backbone did not learn the source task (accuracy < 70%); not written")
+        return 1
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.out.with_name(f".tmp-{os.getpid()}-{args.out.name}")
+    try:
+        backbone.save_weights(tmp)
+        os.replace(tmp, args.out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    seconds = time.perf_counter() - start
+    size_kb = args.out.stat().st_size / 1024
+    print(f"wrote {args.out} ({size_kb:.0f} KB) in {seconds:.0f} s")
+    print(f"sha256 {sha256_file(args.out)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""Checks for the exercises of ``05_cnn_architectures``: the multiply-adds of a convolution,
+a predicted bottleneck saving, and reading the architecture comparison table.
+
+Each check runs or reads the learner's answer against a reference (Keras layers counted by
+:func:`imgcourse.models.flops.count_flops`, the comparison table itself), prints what is wrong
+with a hint at the likely slip, and returns a :class:`~imgcourse.exercises.Feedback`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from imgcourse.exercises import Feedback, compare_number, report
+
+#: (height, width, kernel, channels_in, filters, stride) cases, simplest first.
+FLOP_CASES: tuple[tuple[int, int, int, int, int, int], ...] = (
+    (8, 8, 3, 1, 1, 1),
+    (32, 32, 3, 3, 16, 1),
+    (16, 16, 1, 64, 32, 1),
+    (32, 32, 3, 16, 32, 2),
+    (15, 15, 5, 8, 8, 2),
+)
+
+
+def reference_conv_multiply_adds(
+    height: int, width: int, kernel: int, channels_in: int, filters: int, stride: int = 1
+) -> int:
+    """Multiply-adds of one ``Conv2D(filters, kernel, strides=stride, padding="same")`` on a
+    (height, width, channels_in) input, counted by
+    :func:`~imgcourse.models.flops.count_flops` on a real Keras layer."""
+    import keras
+
+    from imgcourse.models.flops import count_flops
+
+    model = keras.Sequential(
+        [
+            keras.Input((height, width, channels_in)),
+            keras.layers.Conv2D(filters, kernel, strides=stride, padding="same"),
+        ]
+    )
+    return count_flops(model)
+
+
+def _flops_hint(answer: float, case: tuple[int, int, int, int, int, int]) -> str:
+    h, w, k, c, f, s = case
+    out = -(-h // s) * -(-w // s)  # ceil(h / s) * ceil(w / s) positions
+    if answer == h * w * k * k * c * f and s > 1:
+        return (
+            "The stride is ignored: with stride 2 the kernel visits only every other position, "
+            "so count the output's positions, ceil(height / stride) per axis."
+        )
+    if answer == out * k * k * f or answer == out * k * c * f:
+        return "Each filter's kernel spans every input channel: k * k * channels_in weights."
+    if answer == out * k * k * c:
+        return "That is one filter; the layer has `filters` of them."
+    if answer == k * k * c * f:
+        return "That is the number of weights; each is used once at every output position."
+    return "Count one multiply-add per kernel weight at every output position."
+
+
+def check_conv_multiply_adds(fn: Callable[..., Any]) -> Feedback:
+    """Check ``fn(height, width, kernel, channels_in, filters, stride)`` against Keras layers
+    counted by ``count_flops`` on the cases of :data:`FLOP_CASES`."""
+    for case in FLOP_CASES:
+        shown = f"conv_multiply_adds{case}"
+        try:
+            answer = fn(*case)
+        except Exception as error:  # the learner's code: report any error, never swallow it
+            return report(Feedback(False, f"{shown} raised {type(error).__name__}: {error}"))
+        expected = reference_conv_multiply_adds(*case)
+        feedback = compare_number(answer, expected, what=shown, rtol=0, atol=0.5)
+        if not feedback.passed:
+            if "should be a number" not in feedback.message:
+                feedback = Feedback(
+                    False,
+                    f"{shown} returned {answer}; expected {expected:,}. "
+                    f"{_flops_hint(answer, case)}",
+                )
+            return report(feedback)
+    return report(
+        Feedback(True, f"all {len(FLOP_CASES)} cases match count_flops on Keras layers.")
+    )
+
+
+def bottleneck_ratio(channels: int = 256, reduced: int = 64) -> float:
+    """Weights of one 3x3 convolution from ``channels`` to ``channels``, divided by the
+    weights of a bottleneck (1x1 down to ``reduced``, 3x3, 1x1 back up), biases left out."""
+    plain = 3 * 3 * channels * channels
+    bottleneck = channels * reduced + 3 * 3 * reduced * reduced + reduced * channels
+    return plain / bottleneck
+
+
+def check_bottleneck_prediction(predicted: Any, *, rtol: float = 0.15) -> Feedback:
+    """Accept a predicted :func:`bottleneck_ratio` (256 channels, reduced to 64) within
+    ``rtol`` (relative)."""
+    expected = bottleneck_ratio()
+    feedback = compare_number(predicted, expected, what="predicted_ratio", rtol=rtol)
+    if feedback.passed:
+        return report(Feedback(True, f"the ratio is {expected:.2f}; yours {predicted:.2f}."))
+    if "should be a number" in feedback.message:
+        return report(feedback)
+    if predicted < 1:
+        hint = "The bottleneck is the cheaper one, so the ratio is above 1."
+    elif abs(predicted - 16) < 1.5:
+        hint = (
+            "Reducing 256 channels to 64 makes the 3x3 sixteen times cheaper, but the two 1x1 "
+            "convolutions cost weights too."
+        )
+    else:
+        hint = (
+            "Count the weights of each convolution as kernel height x width x channels in x "
+            "channels out, and add the bottleneck's three."
+        )
+    return report(
+        Feedback(False, f"predicted_ratio is {predicted}; not within {rtol:.0%}. {hint}")
+    )
+
+
+def check_most_efficient(
+    answer: Any, accuracy: Mapping[str, float], multiply_adds: Mapping[str, float]
+) -> Feedback:
+    """Check that ``answer`` names the model with the highest test accuracy per million
+    multiply-adds, given each model's accuracy and multiply-adds (from the comparison table)."""
+    names = sorted(accuracy)
+    if set(names) != set(multiply_adds):
+        raise ValueError(
+            f"accuracy and multiply_adds must name the same models; got {names} and "
+            f"{sorted(multiply_adds)}"
+        )
+    score = {name: accuracy[name] / (multiply_adds[name] / 1e6) for name in names}
+    best = max(score, key=score.get)
+    if not isinstance(answer, str) or answer not in score:
+        return report(
+            Feedback(False, f"most_efficient should be one of {names}; got {answer!r}.")
+        )
+    if answer != best:
+        if accuracy[answer] == max(accuracy.values()):
+            hint = "That is the most accurate model; divide by its cost too."
+        elif multiply_adds[answer] == min(multiply_adds.values()):
+            hint = "That is the cheapest model; check how much accuracy it buys."
+        else:
+            hint = "Divide each model's test accuracy by its multiply-adds in millions."
+        return report(
+            Feedback(
+                False,
+                f"{answer!r} gives {score[answer]:.2f} accuracy per million multiply-adds; "
+                f"another model gives more. {hint}",
+            )
+        )
+    return report(
+        Feedback(True, f"{best!r}: {score[best]:.2f} accuracy per million multiply-adds.")
+    )
