@@ -3,8 +3,9 @@
 Source task: 5 shape classes (circle, square, triangle, cross, star) of
 ``imgcourse.data.make_shapes``, 32x32 colour scenes on plain and textured backgrounds,
 difficulty 0.4; ``imgcourse.models.pretrained.course_backbone`` plus a softmax layer,
-trained with Adam. Only the backbone's weights are kept (the source task's head is dropped):
-notebook 06 (transfer learning) reuses them on a different task.
+trained with Adam (batch-norm momentum 0.99, Keras's default). Only the backbone's weights
+are kept (the source task's head is dropped): notebook 06 (transfer learning) reuses them
+on a different task.
 
 Run from the repository root::
 
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     train = make_shapes(args.n_train, seed=SEED, **kw)
     test = make_shapes(N_TEST, seed=SEED + 1, **kw)
     entry = get_weights("shapes_backbone")
-    backbone = course_backbone(entry.input_shape, filters=entry.filters)
+    backbone = course_backbone(entry.input_shape, filters=entry.filters, bn_momentum=0.99)
     inputs = keras.Input((32, 32, 3))
     outputs = keras.layers.Dense(len(CLASSES), activation="softmax", name="source_head")(
         backbone(inputs)

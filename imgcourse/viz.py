@@ -754,17 +754,23 @@ def show_kernel_rows(
 MASK_COLOURS = ("#e41a1c", "#377eb8", "#4daf4a", "#ff7f00", "#984ea3", "#ffff33", "#a65628")
 
 
-def overlay_mask(image: np.ndarray, mask: np.ndarray, *, alpha: float = 0.5) -> np.ndarray:
+def overlay_mask(
+    image: np.ndarray, mask: np.ndarray, *, alpha: float = 0.5, grey: bool = True
+) -> np.ndarray:
     """Blend class colours over an image: (h, w, 3) or (h, w) image, (h, w) int mask -> RGB.
 
     Class 0 (background) keeps the image; class k >= 1 is mixed with ``MASK_COLOURS[k-1]``
-    at opacity ``alpha`` (0: image only, 1: colour only). Introduced in ``10_segmentation``.
+    at opacity ``alpha`` (0: image only, 1: colour only). With ``grey`` the image is first
+    turned to grey (the mean of its channels), so that the class colours cannot be confused
+    with the image's own colours. Introduced in ``10_segmentation``.
     """
     from matplotlib.colors import to_rgb
 
     img = np.asarray(image, np.float32)
     if img.ndim == 3 and img.shape[-1] == 1:
         img = img[..., 0]
+    if img.ndim == 3 and grey:
+        img = img.mean(axis=-1)
     if img.ndim == 2:
         img = np.repeat(img[..., None], 3, axis=-1)
     mask = np.asarray(mask)

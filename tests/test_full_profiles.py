@@ -58,6 +58,24 @@ FULL_RUNS: dict[str, dict[str, object]] = {
         "FULL_MIN_ACCURACY": 0.0,
         "ASSERT_EFFECTS": False,
     },
+    "09": {
+        "FULL_NUM_IMAGES": 70,
+        "FULL_IMAGE_SIZE": 48,
+        "FULL_EPOCHS": 1,
+        "FULL_MIN_MAP50": 0.0,
+        "FULL_MIN_MAP": 0.0,
+        "MIN_LOSS_DROP": 0.0,
+    },
+    "10": {
+        "FULL_IMAGE_SIZE": 32,
+        "FULL_NUM_IMAGES": 40,
+        "FULL_EPOCHS": 1,
+        "FULL_BASE_FILTERS": 4,
+        "FULL_DEPTH": 2,
+        "FULL_MIN_PIXEL_ACCURACY": 0.0,
+        "FULL_MIN_MEAN_IOU": 0.0,
+        "FULL_MIN_MEAN_DICE": 0.0,
+    },
 }
 
 STARTUP = """\

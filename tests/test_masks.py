@@ -117,3 +117,46 @@ def test_read_mask_palette_and_bad_folders(tmp_path):
         load_mask_folders(tmp_path / "nope", tmp_path)
     with pytest.raises(ValueError, match="num_classes must be at least 2"):
         load_mask_folders(tmp_path, tmp_path, num_classes=1)
+
+
+def test_binary_masks_flag_other_values_by_name(tmp_path):
+    images, masks = tmp_path / "i", tmp_path / "m"
+    images.mkdir()
+    masks.mkdir()
+    for stem, mask in (("ok", _disk(8)), ("one", _disk(8, value=1)), ("bad", _disk(8, 3))):
+        Image.new("L", (8, 8), 100).save(images / f"{stem}.png")
+        _mask(masks / f"{stem}.png", mask)
+    with pytest.raises(MaskFolderError, match=r"bad\.png: label value\(s\) \[3\] in a binary"):
+        load_mask_folders(images, masks, image_size=8, num_classes=2)
+    (masks / "bad.png").unlink()
+    (images / "bad.png").unlink()
+    data = load_mask_folders(images, masks, image_size=8, num_classes=2)
+    assert data.extras["masks"].max() == 1 and data.num_classes == 2
+
+
+#: Overrides that make notebook 10 train on a user's folders in seconds.
+USER_RUN = {"IMAGE_SIZE": 16, "EPOCHS": 1, "BASE_FILTERS": 4, "DEPTH": 2, "BATCH_SIZE": 8}
+
+
+@pytest.mark.slow
+def test_notebook_10_trains_on_a_users_folders(tmp_path):
+    """``imgcourse run 10 -p IMAGES_DIR ... -p MASKS_DIR ...`` on grey 16-bit microscopy-like
+    images with 0/255 masks: the notebook loads them, trains and finishes."""
+    from imgcourse import course, runner
+
+    images, masks = tmp_path / "cells" / "images", tmp_path / "cells" / "masks"
+    images.mkdir(parents=True)
+    masks.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(20):
+        mask = _disk(24) > 0
+        mask = np.roll(mask, rng.integers(-4, 5, 2), axis=(0, 1))
+        signal = 8000 + 30000 * mask + rng.normal(0, 2000, mask.shape)
+        Image.fromarray(signal.clip(0, 65535).astype(np.uint16)).save(images / f"c{i:02d}.png")
+        _mask(masks / f"c{i:02d}.png", mask * 255)
+    info = course.find_notebooks(["10"])[0]
+    overrides = [("IMAGES_DIR", str(images)), ("MASKS_DIR", str(masks))]
+    overrides += [(key, str(value)) for key, value in USER_RUN.items()]
+    params = course.resolve_parameters(info, overrides)
+    result = runner.run_notebook(info, params, tmp_path / "out", cell_timeout=300)
+    assert result.status == "ok", f"notebook 10 failed on a user's folders: {result.error}"

@@ -34,12 +34,15 @@ from imgcourse.models.inception import inception, inception_module
 from imgcourse.models.resnet import resnet
 from imgcourse.models.vgg import vgg
 
-FAMILIES = ["efficientnet", "inception", "resnet", "small_cnn", "vgg"]
+FAMILIES = ["efficientnet", "inception", "resnet", "small_cnn", "vgg"]  # classifiers
+#: Registered models with other outputs (per-pixel classes, detection maps); their own tests
+#: (test_unet.py, test_detector.py) check them, and the JAX test below trains them too.
+OTHER_MODELS = ["centre_detector", "unet"]
 SMALL = {"input_shape": (16, 16, 3), "num_classes": 3}
 
 
 def test_every_family_is_registered():
-    assert models.list_models() == FAMILIES
+    assert models.list_models() == sorted(FAMILIES + OTHER_MODELS)
     assert sorted(models.PAPER_MODELS) == ["efficientnet_b0", "googlenet", "resnet50", "vgg16"]
 
 
@@ -85,13 +88,23 @@ JAX_SCRIPT = textwrap.dedent(
     assert keras.backend.backend() == "jax", keras.backend.backend()
     x = np.random.default_rng(0).random((4, 16, 16, 3), dtype=np.float32)
     y = np.array([0, 1, 2, 0])
+    from imgcourse.models import detector
+
+    masks = np.random.default_rng(1).integers(0, 3, (4, 16, 16))
+    boxes = [np.array([[2, 2, 10, 12]])] * 4
+    heat = detector.encode_targets(boxes, [np.array([k]) for k in y], image_size=16,
+                                   stride=4, num_classes=3)
+    targets = {"unet": (masks, "sparse_categorical_crossentropy"),
+               "centre_detector": (heat, detector.detector_loss)}
     results = {}
     for name in models.list_models():
         model = models.build(name, input_shape=(16, 16, 3), num_classes=3)
-        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-        probs = np.asarray(model.predict_on_batch(x))
-        loss = float(model.train_on_batch(x, y))
-        results[name] = [list(probs.shape), float(probs.sum(axis=1).mean()), loss]
+        target, loss = targets.get(name, (y, "sparse_categorical_crossentropy"))
+        model.compile(optimizer="adam", loss=loss)
+        out = np.asarray(model.predict_on_batch(x))
+        loss = float(model.train_on_batch(x, target))
+        total = float(out.sum(axis=-1).mean()) if name != "centre_detector" else 1.0
+        results[name] = [list(out.shape), total, loss]
     print("RESULTS " + json.dumps(results))
     """
 )
@@ -114,9 +127,10 @@ def test_every_model_runs_and_trains_on_jax():
     assert run.returncode == 0, run.stderr[-3000:]
     line = next(x for x in run.stdout.splitlines() if x.startswith("RESULTS "))
     results = json.loads(line.removeprefix("RESULTS "))
-    assert sorted(results) == FAMILIES
+    assert sorted(results) == sorted(FAMILIES + OTHER_MODELS)
+    shapes = {"unet": [4, 16, 16, 3], "centre_detector": [4, 4, 4, 7]}
     for name, (shape, total, loss) in results.items():
-        assert shape == [4, 3], name
+        assert shape == shapes.get(name, [4, 3]), name
         assert total == pytest.approx(1.0, rel=1e-5), name
         assert np.isfinite(loss), name
 

@@ -147,16 +147,23 @@ def load_mask_folders(
         values[stem] = np.unique(mask)
 
     found = np.unique(np.concatenate(list(values.values()))) if values else np.zeros(0, int)
-    binary = (  # 0/255 everywhere: read as classes 0 and 1
-        found.size > 0 and set(found.tolist()) <= {0, 255} and 255 in found
-        and num_classes in (None, 2)
-    )
+    # binary masks: 0/255 (or 0/1) read as classes 0 and 1
+    binary = num_classes is not None and int(num_classes) == 2
+    if num_classes is None and found.size and set(found.tolist()) <= {0, 255} and 255 in found:
+        binary = True
     limit = int(num_classes) if num_classes is not None else None
     for stem in sorted(values):
         v = values[stem]
-        if (v < 0).any():
+        if binary:
+            bad = v[~np.isin(v, (0, 1, 255))]
+            if bad.size:
+                problems.append(
+                    f"{masks[stem].name}: label value(s) {bad[:5].tolist()} in a binary mask; "
+                    "expected 0 for background and 255 (or 1) for the object"
+                )
+        elif (v < 0).any():
             problems.append(f"{masks[stem].name}: negative label values {v[v < 0][:5].tolist()}")
-        elif limit is not None and not binary and (v >= limit).any():
+        elif limit is not None and (v >= limit).any():
             problems.append(
                 f"{masks[stem].name}: label value(s) {v[v >= limit][:5].tolist()} but "
                 f"num_classes is {limit} (values 0..{limit - 1}); remap them or pass the "
@@ -175,7 +182,7 @@ def load_mask_folders(
             f"training:\n  {listing}"
         )
     if binary:
-        read = {stem: (m == 255).astype(np.int64) for stem, m in read.items()}
+        read = {stem: (m > 0).astype(np.int64) for stem, m in read.items()}
         classes = 2
     else:
         classes = int(num_classes) if num_classes is not None else int(found.max()) + 1

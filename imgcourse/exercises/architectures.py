@@ -78,9 +78,7 @@ def check_conv_multiply_adds(fn: Callable[..., Any]) -> Feedback:
                     f"{_flops_hint(answer, case)}",
                 )
             return report(feedback)
-    return report(
-        Feedback(True, f"all {len(FLOP_CASES)} cases match count_flops on Keras layers.")
-    )
+    return report(Feedback(True, f"all {len(FLOP_CASES)} cases match count_flops on Keras layers."))
 
 
 def bottleneck_ratio(channels: int = 256, reduced: int = 64) -> float:
@@ -112,9 +110,7 @@ def check_bottleneck_prediction(predicted: Any, *, rtol: float = 0.15) -> Feedba
             "Count the weights of each convolution as kernel height x width x channels in x "
             "channels out, and add the bottleneck's three."
         )
-    return report(
-        Feedback(False, f"predicted_ratio is {predicted}; not within {rtol:.0%}. {hint}")
-    )
+    return report(Feedback(False, f"predicted_ratio is {predicted}; not within {rtol:.0%}. {hint}"))
 
 
 def check_most_efficient(
@@ -131,9 +127,7 @@ def check_most_efficient(
     score = {name: accuracy[name] / (multiply_adds[name] / 1e6) for name in names}
     best = max(score, key=score.get)
     if not isinstance(answer, str) or answer not in score:
-        return report(
-            Feedback(False, f"most_efficient should be one of {names}; got {answer!r}.")
-        )
+        return report(Feedback(False, f"most_efficient should be one of {names}; got {answer!r}."))
     if answer != best:
         if accuracy[answer] == max(accuracy.values()):
             hint = "That is the most accurate model; divide by its cost too."

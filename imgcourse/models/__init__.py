@@ -125,8 +125,7 @@ def check_input(
 for _family in FAMILIES:
     importlib.import_module(f"{__name__}.{_family}")
 
-from imgcourse.models import detector  # noqa: E402,F401  (registers centre_detector)
-from imgcourse.models import unet  # noqa: E402,F401  (registers unet)
+from imgcourse.models import detector, unet  # noqa: E402,F401  (register their builders)
 from imgcourse.models.efficientnet import efficientnet_b0  # noqa: E402  (after registration)
 from imgcourse.models.inception import googlenet  # noqa: E402
 from imgcourse.models.resnet import resnet50  # noqa: E402

@@ -36,10 +36,15 @@ def course_backbone(
     input_shape: Sequence[int] = (32, 32, 3),
     *,
     filters: Sequence[int] = (16, 32, 64),
+    bn_momentum: float = 0.9,
     name: str = "course_backbone",
 ) -> keras.Model:
     """The course's backbone: blocks of Conv2D 3x3 -> BatchNorm -> ReLU -> MaxPool 2x2,
     then global average pooling.
+
+    Batch norm's moving statistics use momentum ``bn_momentum``: 0.9 by default (Keras's
+    default is 0.99), so that they catch up within the few dozen steps of a short training
+    run from scratch. The momentum changes only training, not the weights a file holds.
 
     Layers are named ``block{i}_conv``, ``block{i}_bn``, ``block{i}_relu``,
     ``block{i}_pool`` and ``features`` (the pooled vector).
@@ -47,6 +52,7 @@ def course_backbone(
     Args:
         input_shape: (height, width, channels), float32 images in [0, 1].
         filters: channels of each block; each block halves height and width.
+        bn_momentum: momentum of the batch-norm moving mean and variance, in (0, 1).
         name: the model's name.
 
     Returns:
@@ -64,7 +70,7 @@ def course_backbone(
     x = inputs
     for i, f in enumerate(filters, start=1):
         x = layers.Conv2D(f, 3, padding="same", use_bias=False, name=f"block{i}_conv")(x)
-        x = layers.BatchNormalization(name=f"block{i}_bn")(x)
+        x = layers.BatchNormalization(momentum=bn_momentum, name=f"block{i}_bn")(x)
         x = layers.ReLU(name=f"block{i}_relu")(x)
         x = layers.MaxPooling2D(2, name=f"block{i}_pool")(x)
     outputs = layers.GlobalAveragePooling2D(name="features")(x)
