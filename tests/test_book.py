@@ -242,6 +242,7 @@ def _open(browser: Any, url: str) -> dict[str, Any]:
             mathRendered: document.querySelectorAll("mjx-container").length,
             resources: performance.getEntriesByType("resource").map((e) => e.name),
             wideCode: [...document.querySelectorAll("article pre")]
+              .filter((pre) => !pre.closest(".cell_output"))  // code, not printed output
               .filter((pre) => pre.scrollWidth > pre.clientWidth + 1)
               .map((pre) => pre.textContent.split("\\n")[0].slice(0, 60)),
           };
