@@ -23,6 +23,7 @@ size, ``zoom`` a fraction of the image size (the view is scaled by a factor draw
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -206,19 +207,15 @@ def tf_augmenter(
 ) -> Callable[[Any], Any]:
     """:func:`tf_augment` with its parameters fixed, for ``tf_dataset(..., augment=...)``."""
     _check(flip, rotation, translation, zoom, contrast)
-
-    def augment(images: Any) -> Any:
-        return tf_augment(
-            images,
-            flip=flip,
-            rotation=rotation,
-            translation=translation,
-            zoom=zoom,
-            contrast=contrast,
-            seed=seed,
-        )
-
-    return augment
+    return functools.partial(
+        tf_augment,
+        flip=flip,
+        rotation=rotation,
+        translation=translation,
+        zoom=zoom,
+        contrast=contrast,
+        seed=seed,
+    )
 
 
 __all__ = ["DEFAULTS", "augmentation_layers", "tf_augment", "tf_augmenter"]
