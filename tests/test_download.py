@@ -6,8 +6,12 @@ import gzip
 import hashlib
 import http.client
 import http.server
+import os
 import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,13 +39,17 @@ PAYLOAD_SHA = hashlib.sha256(PAYLOAD).hexdigest()
 class FixtureServer:
     """A local HTTP server; ``routes`` maps a path to ``(mode, body)``.
 
-    Modes: ``"ok"`` serves the body; ``"404"`` answers Not Found; ``"truncate"`` announces
-    more bytes than it sends, then closes the connection. Unknown paths get 404.
+    Modes: ``"ok"`` serves the body; ``"404"`` answers Not Found; ``"500"`` answers Internal
+    Server Error; ``"truncate"`` announces more bytes than it sends, then closes the
+    connection; ``"stall"`` sends half the body, then waits ``stall_seconds`` before the rest;
+    ``"slow"`` sends the body in ten pieces ``stall_seconds / 10`` apart; ``"loop"`` redirects
+    to itself. Unknown paths get 404.
     """
 
     base: str
     routes: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    stall_seconds: float = 3.0
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -55,15 +63,36 @@ def server() -> Iterator[FixtureServer]:
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             state.requests.append(self.path)
             mode, body = state.routes.get(self.path, ("404", b""))
-            if mode == "404":
-                self.send_error(404, "Not Found")
+            if mode in ("404", "500"):
+                self.send_error(int(mode))
+                return
+            if mode == "loop":
+                self.send_response(302)
+                self.send_header("Location", self.path)
+                self.end_headers()
                 return
             self.send_response(200)
             self.send_header("Content-Type", "application/octet-stream")
             extra = 1000 if mode == "truncate" else 0
             self.send_header("Content-Length", str(len(body) + extra))
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                if mode == "stall":
+                    half = len(body) // 2
+                    self.wfile.write(body[:half])
+                    self.wfile.flush()
+                    time.sleep(state.stall_seconds)
+                    self.wfile.write(body[half:])
+                elif mode == "slow":
+                    step = -(-len(body) // 10)
+                    for start in range(0, len(body), step):
+                        self.wfile.write(body[start : start + step])
+                        self.wfile.flush()
+                        time.sleep(state.stall_seconds / 10)
+                else:
+                    self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (a timeout test)
             self.close_connection = True
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
@@ -345,6 +374,94 @@ def test_unwritable_cache_is_a_clear_error(server, tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(DownloadError, match="IMGCOURSE_CACHE"):
         fetch(make_entry(server.url("/toy.bin")), cache=blocker)
+
+
+def test_server_error_500_is_named_and_a_later_try_succeeds(server, tmp_path):
+    server.routes["/toy.bin"] = ("500", b"")
+    entry = make_entry(server.url("/toy.bin"))
+    cache = tmp_path / "cache"
+    with pytest.raises(DownloadError) as info:
+        fetch(entry, cache=cache)
+    assert info.value.attempts == [(server.url("/toy.bin"), "HTTP error 500 Internal Server Error")]
+    assert files_in(cache / "toy") == []
+    server.routes["/toy.bin"] = ("ok", PAYLOAD)  # the server is mended
+    assert fetch(entry, cache=cache)["toy.bin"].read_bytes() == PAYLOAD
+
+
+def test_server_that_stalls_past_the_timeout_leaves_nothing(server, tmp_path):
+    server.routes["/toy.bin"] = ("stall", PAYLOAD)
+    server.stall_seconds = 3.0
+    cache = tmp_path / "cache"
+    started = time.perf_counter()
+    with pytest.raises(DownloadError) as info:
+        fetch(make_entry(server.url("/toy.bin")), cache=cache, timeout=0.5)
+    assert time.perf_counter() - started < 2.5, "the timeout was not applied while reading"
+    assert "timed out (no data for 0.5 s)" in str(info.value)
+    assert str(cache / "toy" / "toy.bin") in str(info.value)
+    assert files_in(cache / "toy") == []
+
+
+def test_redirect_loop_is_named(server, tmp_path):
+    server.routes["/toy.bin"] = ("loop", b"")
+    cache = tmp_path / "cache"
+    with pytest.raises(DownloadError) as info:
+        fetch(make_entry(server.url("/toy.bin")), cache=cache)
+    [(url, reason)] = info.value.attempts
+    assert url == server.url("/toy.bin") and "redirect" in reason.lower()
+    assert 1 < len(server.requests) <= 20, "the loop was not cut off"
+    assert files_in(cache / "toy") == []
+
+
+def test_cache_folder_without_write_permission(server, tmp_path):
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        pytest.skip("root can write to a read-only folder")
+    server.routes["/toy.bin"] = ("ok", PAYLOAD)
+    cache = tmp_path / "cache"
+    (cache / "toy").mkdir(parents=True)
+    (cache / "toy").chmod(0o555)
+    try:
+        with pytest.raises(DownloadError, match="IMGCOURSE_CACHE"):
+            fetch(make_entry(server.url("/toy.bin")), cache=cache)
+    finally:
+        (cache / "toy").chmod(0o755)
+
+
+FETCH_IN_A_PROCESS = """
+import sys
+from imgcourse.data.download import fetch
+from imgcourse.data.registry import DatasetEntry, RemoteFile
+entry = DatasetEntry(
+    name="toy", tier="full", description="d", licence="l", homepage="http://127.0.0.1/",
+    citation="c", loader="imgcourse.data.full:load_mnist",
+    files=(RemoteFile("toy.bin", (sys.argv[1],), sys.argv[2], int(sys.argv[3])),),
+)
+print(fetch(entry, cache=sys.argv[4])["toy.bin"])
+"""
+
+
+def test_two_processes_downloading_the_same_file_at_once(server, tmp_path):
+    """Each process streams into its own temporary file and renames it into place: the cache
+    ends with one complete, verified file and no temporary file."""
+    server.routes["/toy.bin"] = ("slow", PAYLOAD)
+    server.stall_seconds = 1.0
+    cache = tmp_path / "cache"
+    args = [server.url("/toy.bin"), PAYLOAD_SHA, str(len(PAYLOAD)), str(cache)]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", FETCH_IN_A_PROCESS, *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=60) for run in runs]
+    for run, (out, err) in zip(runs, outputs):
+        assert run.returncode == 0, err
+        assert out.strip() == str(cache / "toy" / "toy.bin")
+    assert server.requests.count("/toy.bin") == 2, "the two downloads did not overlap"
+    assert (cache / "toy" / "toy.bin").read_bytes() == PAYLOAD
+    assert files_in(cache / "toy") == ["toy.bin"]
 
 
 # ----------------------------------------------------------------------------- load_dataset

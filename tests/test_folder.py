@@ -269,3 +269,109 @@ def test_32_bit_integer_image_is_read_as_16_bit(tmp_path: Path) -> None:
     np.testing.assert_allclose(out[..., 1], [[0, 32768 / 65535], [1, 1]], atol=1e-6)
     eight = read_image(tmp_path / "wide.tif", image_size=4)
     assert eight.shape == (4, 4, 3) and eight.dtype == np.float32
+
+
+# ----------------------------------------------------------------------------- odd files users have
+
+
+def _png_bytes(image: Image.Image, **kwargs: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", **kwargs)
+    return buffer.getvalue()
+
+
+def test_odd_but_valid_images_all_load_with_their_colours(tmp_path: Path) -> None:
+    """Palette, RGBA, CMYK JPEG, grey, 16-bit, 1x1 and non-ASCII or spaced names all load as
+    RGB in [0, 1]; none is reported as a problem."""
+    root = tmp_path / "mixed"
+    (root / "a").mkdir(parents=True)
+    (root / "b").mkdir()
+    Image.new("RGB", (9, 7), RED).convert("P").save(root / "a" / "palette.png")
+    Image.new("RGBA", (9, 7), RED + (255,)).save(root / "a" / "with alpha.png")
+    Image.new("RGB", (9, 7), RED).convert("CMYK").save(root / "a" / "cmyk.jpg", quality=95)
+    Image.new("RGB", (1, 1), RED).save(root / "a" / "one_pixel.png")
+    Image.new("RGB", (9, 7), BLUE).save(root / "b" / "bleu éèç 漢字.png")
+    Image.new("L", (9, 7), 128).save(root / "b" / "grey.png")
+    grey16 = np.full((7, 9), 32768, np.uint16)
+    Image.fromarray(grey16).save(root / "b" / "sixteen.png")
+
+    scan = scan_image_folder(root)
+    assert scan.problems == []
+    data = load_image_folder(root, image_size=4)
+    assert data.images.shape == (7, 4, 4, 3) and data.images.dtype == np.float32
+    by_name = {Path(p).name: img for p, img in zip(data.extras["paths"], data.images)}
+    for name in ("palette.png", "with alpha.png", "cmyk.jpg", "one_pixel.png"):
+        np.testing.assert_allclose(by_name[name].mean(axis=(0, 1)), np.array(RED) / 255, atol=0.03)
+    np.testing.assert_allclose(by_name["bleu éèç 漢字.png"][0, 0], np.array(BLUE) / 255, atol=0.01)
+    np.testing.assert_allclose(by_name["grey.png"], 128 / 255, atol=0.01)
+    np.testing.assert_allclose(by_name["sixteen.png"], 0.5, atol=0.01)
+
+
+def test_broken_files_are_each_reported_by_name(tmp_path: Path) -> None:
+    root = tmp_path / "broken"
+    (root / "a").mkdir(parents=True)
+    Image.new("RGB", (9, 7), RED).save(root / "a" / "good.png")
+    (root / "a" / "empty.jpg").write_bytes(b"")
+    (root / "a" / "letter.jpg").write_text("Dear learner, this is not a picture.")
+    whole_png = _png_bytes(
+        Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8))
+    )
+    (root / "a" / "cut.png").write_bytes(whole_png[: len(whole_png) // 2])
+    whole_jpg = _jpeg_bytes(RED)
+    (root / "a" / "cut.jpg").write_bytes(whole_jpg[: len(whole_jpg) // 2])
+
+    scan = scan_image_folder(root)
+    reported = sorted(p.split(":")[0] for p in scan.problems)
+    assert reported == ["a/cut.jpg", "a/cut.png", "a/empty.jpg", "a/letter.jpg"]
+    with pytest.raises(ImageFolderError) as info:
+        load_image_folder(root, image_size=4)
+    for name in reported:
+        assert name in str(info.value)
+
+
+def test_an_image_past_the_decompression_bomb_limit_is_reported(tmp_path, monkeypatch):
+    """Pillow refuses images with more than twice ``MAX_IMAGE_PIXELS`` pixels (a decompression
+    bomb); the scan names the file and the limit instead of raising. The limit is lowered here
+    so the test needs no huge file."""
+    root = tmp_path / "bomb"
+    (root / "a").mkdir(parents=True)
+    Image.new("RGB", (9, 7), RED).save(root / "a" / "small.png")
+    Image.new("RGB", (60, 60), RED).save(root / "a" / "huge.png")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    scan = scan_image_folder(root)
+    [problem] = scan.problems
+    assert problem.startswith("a/huge.png: too large") and "3,600 pixels" in problem
+    assert [p.name for p in scan.files] == ["small.png"]
+
+
+@pytest.mark.slow
+def test_a_10000_pixel_square_photo_loads_resized(tmp_path: Path) -> None:
+    """100 megapixels is over Pillow's warning limit but under its refusal limit: it loads."""
+    root = tmp_path / "big"
+    (root / "a").mkdir(parents=True)
+    Image.new("RGB", (10_000, 10_000), BLUE).save(root / "a" / "big.png")
+    Image.new("RGB", (9, 7), RED).save(root / "a" / "small.png")
+    with pytest.warns(Image.DecompressionBombWarning):
+        data = load_image_folder(root, image_size=8)
+    assert data.images.shape == (2, 8, 8, 3)
+    np.testing.assert_allclose(
+        data.images[0], np.broadcast_to(np.array(BLUE) / 255, (8, 8, 3)), atol=0.01
+    )
+
+
+def test_a_class_folder_linked_from_outside_is_loaded_and_named(tmp_path: Path) -> None:
+    """A class folder that is a symbolic link to a folder elsewhere is followed (people link
+    big datasets in), and the scan's report says where it points."""
+    outside = tmp_path / "elsewhere" / "dogs"
+    outside.mkdir(parents=True)
+    Image.new("RGB", (9, 7), BLUE).save(outside / "d.png")
+    root = tmp_path / "photos"
+    (root / "cats").mkdir(parents=True)
+    Image.new("RGB", (9, 7), RED).save(root / "cats" / "c.png")
+    (root / "dogs").symlink_to(outside, target_is_directory=True)
+
+    scan = scan_image_folder(root)
+    assert scan.class_names == ["cats", "dogs"] and len(scan.files) == 2
+    assert f"dogs -> {outside}" in scan.report()
+    data = load_image_folder(root, image_size=4)
+    assert list(data.labels) == [0, 1]

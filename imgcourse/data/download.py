@@ -222,7 +222,10 @@ def _expected_sha256(remote: RemoteFile, target: Path) -> str | None:
 
 
 def _record_sha256(entry: DatasetEntry, remote: RemoteFile, target: Path, digest: str) -> None:
-    _sidecar(target).write_text(f"{digest}  {remote.filename}\n")
+    sidecar = _sidecar(target)
+    partial = sidecar.with_name(f".{sidecar.name}.{os.getpid()}.part")
+    partial.write_text(f"{digest}  {remote.filename}\n")
+    os.replace(partial, sidecar)  # never a half-written record, even if interrupted
     warnings.warn(
         f"{entry.name}/{remote.filename} has no published sha256; recorded {digest} in "
         f"{_sidecar(target)}. Later uses are checked against it; compare it with a trusted source.",

@@ -11,6 +11,7 @@ part inflates the test score. Introduced in ``03_data_and_augmentation``; used b
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,7 +46,10 @@ class FolderScan:
         lines = [
             f"{self.root}: {len(self.files)} readable images in {len(self.class_names)} classes"
         ]
-        lines += [f"  {name}: {int(c)}" for name, c in zip(self.class_names, counts)]
+        for name, count in zip(self.class_names, counts):
+            folder = self.root / name
+            link = f" (linked: {name} -> {folder.resolve()})" if folder.is_symlink() else ""
+            lines.append(f"  {name}: {int(count)}{link}")
         if self.problems:
             lines.append(f"{len(self.problems)} problem(s):")
             lines += [f"  {p}" for p in self.problems]
@@ -91,6 +95,15 @@ def scan_image_folder(root: str | Path) -> FolderScan:
             try:
                 with Image.open(path) as im:
                     im.load()  # decodes fully: truncated files fail here, not in training
+            except Image.DecompressionBombError as exc:
+                found = re.search(r"\((\d+) pixels\)", str(exc))  # Pillow's message
+                pixels = f"{int(found.group(1)):,} pixels" if found else "too many pixels"
+                scan.problems.append(
+                    f"{path.relative_to(root)}: too large ({pixels}; Pillow refuses "
+                    f"more than {2 * Image.MAX_IMAGE_PIXELS:,} as a possible decompression "
+                    "bomb). Resize it, or raise PIL.Image.MAX_IMAGE_PIXELS if you trust it."
+                )
+                continue
             except (UnidentifiedImageError, OSError, SyntaxError) as exc:
                 scan.problems.append(f"{path.relative_to(root)}: unreadable image ({exc})")
                 continue
@@ -103,8 +116,14 @@ def scan_image_folder(root: str | Path) -> FolderScan:
 
 
 #: Pillow modes that hold more than 8 bits per pixel, and the value each one's white is.
-_WIDE_MODES = {"I;16": 65535.0, "I;16L": 65535.0, "I;16B": 65535.0, "I;16N": 65535.0,
-               "I": 65535.0, "F": 1.0}
+_WIDE_MODES = {
+    "I;16": 65535.0,
+    "I;16L": 65535.0,
+    "I;16B": 65535.0,
+    "I;16N": 65535.0,
+    "I": 65535.0,
+    "F": 1.0,
+}
 
 
 def read_image(path: str | Path, image_size: int | None = None) -> np.ndarray:
