@@ -138,15 +138,65 @@ def run_notebook(
     same in both. A failed cell still leaves the executed notebook (with the error) and a
     report, so the failure can be read. Numbers the notebook passes to
     :func:`imgcourse.results.record` end up in ``RunResult.results``.
+
+    Papermill saves the executed notebook after every cell, so the run writes into a private
+    hidden folder inside ``out_dir``; only when it ends are its files (notebook, report,
+    results) moved into ``out_dir``, together, under a lock. An interrupted run (Ctrl-C)
+    leaves ``out_dir`` as it was, and two runs writing to the same ``out_dir`` at once never
+    mix or half-write each other's files.
     """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".imgcourse-run-", dir=out_dir) as staging:
+        result = _run_into(
+            notebook,
+            parameters,
+            Path(staging),
+            kernel_name=kernel_name,
+            progress=progress,
+            cell_timeout=cell_timeout,
+        )
+        with _folder_lock(out_dir):
+            for produced in sorted(Path(staging).iterdir()):
+                os.replace(produced, out_dir / produced.name)
+    if result.executed is not None:
+        result.executed = out_dir / result.executed.name
+    if result.report is not None:
+        result.report = out_dir / result.report.name
+    return result
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """An exclusive lock on ``folder/.imgcourse.lock`` (POSIX ``flock``; none elsewhere)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: moves are still atomic one file at a time
+        yield
+        return
+    with open(folder / ".imgcourse.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run_into(
+    notebook: NotebookInfo,
+    parameters: dict[str, Any],
+    out_dir: Path,
+    *,
+    kernel_name: str | None,
+    progress: bool,
+    cell_timeout: int,
+) -> RunResult:
+    """Execute with papermill into ``out_dir`` (a private folder) and write the report there."""
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     executed = out_dir / notebook.path.name
     report = out_dir / f"{notebook.name}.html"
     results_path = out_dir / f"{notebook.name}.results.json"
-    results_path.unlink(missing_ok=True)  # never report numbers left by an earlier run
     start = time.perf_counter()
     status, error = "ok", ""
     saved_env = os.environ.get(ENV_RESULTS)
@@ -179,6 +229,9 @@ def run_notebook(
     seconds = time.perf_counter() - start
     if executed.exists():
         write_html_report(executed, report)
+    results = read_results(results_path)
+    if not results_path.exists():  # never leave an earlier run's numbers beside this report
+        results_path.write_text("{}", encoding="utf-8")
     return RunResult(
         notebook=notebook.name,
         status=status,
@@ -187,7 +240,7 @@ def run_notebook(
         report=report if report.exists() else None,
         error=error,
         parameters=parameters,
-        results=read_results(results_path),
+        results=results,
     )
 
 
@@ -226,7 +279,9 @@ def write_summary(results: list[RunResult], out_dir: Path) -> Path:
         }
         for r in results
     ]
-    path.write_text(json.dumps(rows, indent=2, default=str), encoding="utf-8")
+    partial = out_dir / f".summary.json.{os.getpid()}.part"
+    partial.write_text(json.dumps(rows, indent=2, default=str), encoding="utf-8")
+    os.replace(partial, path)  # never a half-written summary
     return path
 
 
