@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import math
 import os
 import re
 import tempfile
@@ -189,6 +190,39 @@ def _coerce(value: str, default: Any) -> Any:
     return parsed
 
 
+#: Ranges checked before a kernel starts, by the parameter's name: (name pattern, the
+#: parameter's type, the test, what the message says it must be).
+#: The first pattern that matches decides.
+PARAMETER_RANGES: tuple[tuple[str, type, Any, str], ...] = (
+    (r"(^|_)MAX_\w+$", int, lambda v: v >= 0, "a whole number of at least 0 (0: no limit)"),
+    (
+        r"(^|_)(EPOCHS|BATCH_SIZE|IMAGE_SIZE|IMAGES|TRIALS|PER_CLASS|PATIENCE|FILTERS|DEPTH"
+        r"|UNITS|SEEDS|SHAPES|TRAIN|SIZE)$",
+        int,
+        lambda v: v >= 1,
+        "a whole number of at least 1",
+    ),
+    (r"(^|_)LEARNING_RATE$", float, lambda v: 0 < v < 10, "a number above 0 (and below 10)"),
+    (
+        r"(^|_)(DROPOUT|FRACTION|MOMENTUM|THRESHOLD|DIFFICULTY)$",
+        float,
+        lambda v: 0 <= v <= 1,
+        "a number from 0 to 1",
+    ),
+)
+
+
+def check_range(key: str, value: Any) -> str | None:
+    """What is wrong with ``value`` for parameter ``key`` (None if nothing): floats must be
+    finite, and names matching :data:`PARAMETER_RANGES` must be in their range."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "a finite number"
+    for pattern, kind, ok, wanted in PARAMETER_RANGES:
+        if re.search(pattern, key) and isinstance(value, kind) and not isinstance(value, bool):
+            return None if ok(value) else wanted
+    return None
+
+
 def resolve_parameters(
     notebook: NotebookInfo, overrides: list[tuple[str, str]], profile: str | None = None
 ) -> dict[str, Any]:
@@ -222,6 +256,23 @@ def resolve_parameters(
             ) from None
         if key == "PROFILE" and value not in PROFILES:
             raise CourseError(f"PROFILE must be one of {PROFILES}; got {value!r}.")
+        wanted = check_range(key, value)
+        if wanted is not None:
+            raise CourseError(
+                f"parameter {key} of {notebook.name} must be {wanted}; got {raw!r} "
+                f"(its default is {default!r})."
+            )
+        if isinstance(default, str) and default and not value.strip():
+            raise CourseError(
+                f"parameter {key} of {notebook.name} is empty; give a value like its "
+                f"default {default!r}."
+            )
+        if isinstance(value, tuple):
+            raise CourseError(
+                f"parameter {key} of {notebook.name} is a tuple, which papermill cannot pass "
+                "to a notebook (it would arrive as a string); change it in the notebook's "
+                "parameters cell instead."
+            )
         if isinstance(value, str) and key.endswith(("_DIR", "_PATH")) and value:
             value = str(Path(value).expanduser().resolve())
         params[key] = value

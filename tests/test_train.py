@@ -176,3 +176,34 @@ def test_fit_on_a_repeated_dataset_asks_for_num_images_instead_of_looping(tiny):
 def test_format_metrics_keeps_order_and_four_decimals():
     assert format_metrics({"loss": 0.123456, "accuracy": 1}) == "loss 0.1235  accuracy 1.0000"
     assert format_metrics({}) == ""
+
+
+def test_out_of_memory_names_batch_size_and_image_size(tiny, monkeypatch):
+    """TensorFlow's ResourceExhaustedError, raised mid-fit, becomes a message naming the knobs."""
+    import tensorflow as tf
+
+    from imgcourse.train.fit import TrainingOutOfMemoryError
+
+    model = _model()
+
+    def exhausted(*args, **kwargs):
+        raise tf.errors.ResourceExhaustedError(None, None, "OOM when allocating tensor")
+
+    monkeypatch.setattr(model, "fit", exhausted)
+    with pytest.raises(TrainingOutOfMemoryError) as info:
+        fit(model, (tiny.images, tiny.labels), epochs=1, batch_size=32)
+    message = str(info.value)
+    assert "batch_size=32" in message and "8x8x1 per image" in message
+    assert "IMAGE_SIZE" in message and isinstance(info.value, MemoryError)
+    assert isinstance(info.value.__cause__, tf.errors.ResourceExhaustedError)
+
+
+def test_other_errors_in_fit_are_not_relabelled(tiny, monkeypatch):
+    model = _model()
+
+    def broken(*args, **kwargs):
+        raise ValueError("shapes do not match")
+
+    monkeypatch.setattr(model, "fit", broken)
+    with pytest.raises(ValueError, match="shapes do not match"):
+        fit(model, (tiny.images, tiny.labels), epochs=1)

@@ -2,7 +2,7 @@
 repeats and hyperparameter search."""
 
 from imgcourse.train.callbacks import ThroughputLogger, format_metrics
-from imgcourse.train.fit import TrainResult, fit
+from imgcourse.train.fit import TrainingOutOfMemoryError, TrainResult, fit
 from imgcourse.train.seeds import SeedRuns, over_seeds
 from imgcourse.train.tuning import SearchResult, compare_searches, search, trials_table
 

@@ -47,6 +47,37 @@ def _count_images(data: Any) -> int:
     return int(sum(int(x.shape[0]) for x, *_ in data))
 
 
+class TrainingOutOfMemoryError(MemoryError):
+    """Training ran out of memory; the message names the knobs that lower the need."""
+
+
+def _is_out_of_memory(err: BaseException) -> bool:
+    """True for the ways backends report exhausted memory: Python's ``MemoryError``,
+    TensorFlow's ``ResourceExhaustedError`` and XLA's ``RESOURCE_EXHAUSTED`` (JAX)."""
+    return (
+        isinstance(err, MemoryError)
+        or type(err).__name__ == "ResourceExhaustedError"
+        or "RESOURCE_EXHAUSTED" in str(err)
+    )
+
+
+def _out_of_memory_message(data: Any, batch_size: int, err: BaseException) -> str:
+    if isinstance(data, tuple):
+        shape, batch = tuple(data[0].shape[1:]), f"batch_size={batch_size}"
+    else:  # a batched tf.data.Dataset: its batch size was set when it was made
+        spec = getattr(data, "element_spec", None)
+        first = spec[0] if isinstance(spec, tuple) else spec
+        shape = tuple(getattr(first, "shape", [None])[1:])
+        batch = "the dataset's batch size"
+    size = "x".join(str(d) for d in shape) or "unknown"
+    return (
+        f"Training ran out of memory ({type(err).__name__}). The memory a step needs grows "
+        f"with the batch size ({batch}) and with the image size ({size} per image). "
+        "Lower the batch size (halve it), or the image size (the notebook's IMAGE_SIZE "
+        "parameter), or use a smaller model; then run the cell again."
+    )
+
+
 def fit(
     model: keras.Model,
     data: Any,
@@ -88,7 +119,12 @@ def fit(
     if validation_data is not None:
         kwargs["validation_data"] = validation_data
     start = time.perf_counter()
-    history = model.fit(callbacks=[logger, *(callbacks or [])], **kwargs)
+    try:
+        history = model.fit(callbacks=[logger, *(callbacks or [])], **kwargs)
+    except Exception as err:
+        if not _is_out_of_memory(err):
+            raise
+        raise TrainingOutOfMemoryError(_out_of_memory_message(data, batch_size, err)) from err
     seconds = time.perf_counter() - start
     result = TrainResult(
         history={k: [float(v) for v in vals] for k, vals in history.history.items()},
