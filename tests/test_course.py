@@ -175,7 +175,6 @@ def welcome(nb_dir) -> course.NotebookInfo:
         ("AUGMENT", "Yes", True),
         ("AUGMENT", "0", False),
         ("NAME", "digits", "digits"),
-        ("SIZE", "(64, 48)", (64, 48)),
         ("LAYERS", "[8]", [8]),
         ("PROFILE", "full", "full"),
     ],
@@ -184,6 +183,25 @@ def test_resolve_parameters_coerces_to_the_default_type(welcome, key, raw, value
     params = course.resolve_parameters(welcome, [(key, raw)])
     assert params == {key: value}
     assert type(params[key]) is type(value)
+
+
+def test_a_tuple_parameter_is_refused_since_papermill_would_pass_a_string(welcome):
+    from papermill.translators import PythonTranslator
+
+    assert PythonTranslator.translate((64, 48)) == '"(64, 48)"'  # why: a string, not a tuple
+    with pytest.raises(CourseError, match="SIZE .* tuple, which papermill cannot pass"):
+        course.resolve_parameters(welcome, [("SIZE", "(64, 48)")])
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "wanted"),
+    [("SEED", "nan", None), ("RATE", "inf", "finite"), ("NAME", "  ", "is empty")],
+)
+def test_non_finite_and_empty_values_are_refused(welcome, key, raw, wanted):
+    if wanted is None:  # SEED is an int: "nan" is not one
+        wanted = "type int"
+    with pytest.raises(CourseError, match=wanted):
+        course.resolve_parameters(welcome, [(key, raw)])
 
 
 def test_resolve_parameters_several_and_profile(welcome):
