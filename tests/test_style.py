@@ -37,3 +37,21 @@ def test_notebook_code_fits_the_book_column():
         text=True,
     )
     assert done.returncode == 0, "code lines over 80 characters:\n" + done.stdout
+
+
+def _fenced_commands(markdown: str) -> list[str]:
+    blocks = markdown.split("```bash\n")[1:]
+    return [line for block in blocks for line in block.split("```")[0].splitlines()]
+
+
+def test_ci_runs_the_readme_test_command_with_the_pinned_versions():
+    """CI must run the README's test command as written, and it installs from constraints.txt,
+    so a green CI means the versions a learner gets were the ones tested."""
+    readme = _fenced_commands((ROOT / "README.md").read_text(encoding="utf-8"))
+    [test_command] = [c for c in readme if c.endswith("python -m pytest")]
+    assert "-c constraints.txt" in test_command
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert test_command in ci, f".ci/run does not run the README's command: {test_command}"
+    pins = (ROOT / "constraints.txt").read_text(encoding="utf-8")
+    for package in ("tensorflow", "keras", "nbval", "papermill", "matplotlib"):
+        assert f"\n{package}==" in pins, f"{package} is not pinned in constraints.txt"

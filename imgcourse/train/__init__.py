@@ -11,6 +11,7 @@ __all__ = [
     "SeedRuns",
     "ThroughputLogger",
     "TrainResult",
+    "TrainingOutOfMemoryError",
     "compare_searches",
     "fit",
     "format_metrics",
