@@ -207,3 +207,30 @@ def test_other_errors_in_fit_are_not_relabelled(tiny, monkeypatch):
     monkeypatch.setattr(model, "fit", broken)
     with pytest.raises(ValueError, match="shapes do not match"):
         fit(model, (tiny.images, tiny.labels), epochs=1)
+
+
+def test_two_runs_with_the_same_seed_give_the_same_metrics(capsys):
+    """What nbval strict relies on: ``imgcourse.setup(seed)`` then the same training gives the
+    same losses and accuracies, bit for bit, on CPU (a shuffled, batched CNN with dropout)."""
+    import imgcourse
+    from imgcourse.data import make_shapes
+
+    def run(seed: int) -> dict[str, list[float]]:
+        imgcourse.setup(seed=seed, verbose=False)
+        data = make_shapes(200, image_size=16, seed=seed)
+        model = keras.Sequential(
+            [
+                keras.Input((16, 16, 3)),
+                keras.layers.Conv2D(8, 3, activation="relu"),
+                keras.layers.MaxPooling2D(),
+                keras.layers.Dropout(0.3),
+                keras.layers.Flatten(),
+                keras.layers.Dense(len(data.class_names), activation="softmax"),
+            ]
+        )
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        return fit(model, data, epochs=3, batch_size=32).history
+
+    first, again, other = run(5), run(5), run(6)
+    assert first == again
+    assert first != other, "a different seed should change something"
