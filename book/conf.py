@@ -4,7 +4,8 @@ Build (offline, warnings as errors):  sphinx-build -W -b html book book/_build/h
 
 Pages come from ../notebooks/ with their committed outputs (nothing runs at build time);
 see _ext/course_book.py for how they get here. The widget and MathJax scripts are served
-from _static/vendor/ (made by vendor_js.py), never from a CDN.
+from imgcourse/assets/vendor/ (made by vendor_js.py), never from a CDN; the HTML reports of
+`imgcourse run` use the same files.
 """
 
 from __future__ import annotations
@@ -36,21 +37,23 @@ nb_execution_mode = "off"
 nb_merge_streams = True
 
 # Served from the book itself (see vendor_js.py), so pages work offline.
-VENDOR = BOOK / "_static" / "vendor"
+ASSETS = BOOK.parent / "imgcourse" / "assets"
+VENDOR = ASSETS / "vendor"
 _needed = [VENDOR / "jupyter-widgets" / "embed.js", VENDOR / "mathjax" / "tex-chtml-full.js"]
-_missing = [str(p.relative_to(BOOK)) for p in _needed if not p.is_file()]
+_missing = [str(p.relative_to(BOOK.parent)) for p in _needed if not p.is_file()]
 if _missing:
     raise RuntimeError(
         f"missing vendored JavaScript {_missing}: run `python book/vendor_js.py` once "
-        "(needs the npm registry) and commit book/_static/vendor/"
+        "(needs the npm registry) and commit imgcourse/assets/vendor/"
     )
 nb_ipywidgets_js = {"vendor/jupyter-widgets/embed.js": {}}
 mathjax_path = "vendor/mathjax/tex-chtml-full.js"
 # Lets ipywidgets (MathJax 2 API) and MathJax 3 share a page.
-mathjax_config_path = "_static/mathjax-config.js"
+mathjax_config_path = str(ASSETS / "mathjax-config.js")
 
 html_theme = "sphinx_book_theme"
-html_static_path = ["_static"]
+# imgcourse/assets/vendor/ is served as _static/vendor/.
+html_static_path = ["_static", str(ASSETS)]
 html_css_files = ["course.css"]
 html_theme_options = {
     "show_toc_level": 2,

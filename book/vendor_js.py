@@ -5,7 +5,8 @@ Run once when a pinned version changes (it needs the npm registry), then commit 
     python book/vendor_js.py
 
 It asks ``npm pack`` for each pinned package, checks the tarball against the pinned sha512
-integrity, and copies only the files the book loads into ``book/_static/vendor/``:
+integrity, and copies only the files the book and the HTML reports load into
+``imgcourse/assets/vendor/``:
 
 - ``@jupyter-widgets/html-manager``'s ``embed.js``: renders the saved widget state of a
   notebook page (ipywidgets 8 models, no require.js needed), plus its icon fonts (woff2);
@@ -28,7 +29,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-VENDOR_DIR = Path(__file__).resolve().parent / "_static" / "vendor"
+VENDOR_DIR = Path(__file__).resolve().parents[1] / "imgcourse" / "assets" / "vendor"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -40,8 +42,60 @@ class RunResult:
     results: dict[str, float] = field(default_factory=dict)
 
 
-def write_html_report(executed: Path, html_path: Path) -> Path:
-    """An HTML report of an executed notebook; inputs of cells tagged ``hide-input`` hidden."""
+#: Folder, beside the HTML reports, holding the JavaScript they load (MathJax, widgets).
+REPORT_ASSETS = "_report_assets"
+_ASSETS = Path(__file__).resolve().parent / "assets"
+_MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
+
+
+def _offline_mathjax(assets_url: str) -> str:
+    """MathJax 3 from the report's assets, reading the ``$...$`` and ``$$...$$`` notebooks use."""
+    options = {
+        "tex": {
+            "inlineMath": [["$", "$"], ["\\(", "\\)"]],
+            "displayMath": [["$$", "$$"], ["\\[", "\\]"]],
+            "processEscapes": True,
+            "tags": "ams",
+        }
+    }
+    return (
+        f"<script>window.MathJax = {json.dumps(options)};</script>\n"
+        f'<script src="{assets_url}/mathjax-config.js"></script>\n'
+        f'<script src="{assets_url}/vendor/mathjax/tex-chtml-full.js"></script>'
+    )
+
+
+def ensure_report_assets(folder: Path) -> Path:
+    """Copy the reports' JavaScript (MathJax, the widget renderer) into ``folder/_report_assets``
+    once, so every HTML report in ``folder`` works offline; returns that folder. Written to a
+    temporary folder first and renamed, so it is never half-copied."""
+    target = folder / REPORT_ASSETS
+    stamp = "vendor/VENDORED.txt"
+    if (target / stamp).is_file() and (target / stamp).read_bytes() == (
+        _ASSETS / stamp
+    ).read_bytes():
+        return target
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{REPORT_ASSETS}.", dir=folder))
+    try:
+        shutil.copytree(_ASSETS, staging, dirs_exist_ok=True)
+        if target.exists():
+            shutil.rmtree(target, ignore_errors=True)
+        os.replace(staging, target)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        if not (target / stamp).is_file():  # another run may have copied it meanwhile
+            raise
+    return target
+
+
+def write_html_report(executed: Path, html_path: Path, *, copy_assets: bool = True) -> Path:
+    """An HTML report of an executed notebook; inputs of cells tagged ``hide-input`` hidden.
+
+    The report works offline: MathJax and the widget renderer load from ``_report_assets/``
+    beside it (copied there unless ``copy_assets`` is False), not from a CDN, and require.js,
+    which nothing in a report needs, is left out.
+    """
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
@@ -51,7 +105,12 @@ def write_html_report(executed: Path, html_path: Path) -> Path:
     )
     nb, resources = remover.preprocess(nb, {})
     exporter = HTMLExporter(exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter.widget_renderer_url = f"{REPORT_ASSETS}/vendor/jupyter-widgets/embed.js"
     body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body = body.replace(f'<script src="{exporter.require_js_url}"></script>', "")
+    body = _MATHJAX_BLOCK.sub(lambda _: _offline_mathjax(REPORT_ASSETS), body, count=1)
+    if copy_assets:
+        ensure_report_assets(html_path.parent)
     tmp = html_path.with_suffix(".html.part")
     tmp.write_text(body, encoding="utf-8")
     os.replace(tmp, html_path)
@@ -145,7 +204,7 @@ def run_notebook(
     leaves ``out_dir`` as it was, and two runs writing to the same ``out_dir`` at once never
     mix or half-write each other's files.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_report_assets(out_dir)
     with tempfile.TemporaryDirectory(prefix=".imgcourse-run-", dir=out_dir) as staging:
         result = _run_into(
             notebook,
@@ -228,7 +287,7 @@ def _run_into(
             os.environ[ENV_RESULTS] = saved_env
     seconds = time.perf_counter() - start
     if executed.exists():
-        write_html_report(executed, report)
+        write_html_report(executed, report, copy_assets=False)
     results = read_results(results_path)
     if not results_path.exists():  # never leave an earlier run's numbers beside this report
         results_path.write_text("{}", encoding="utf-8")

@@ -11,7 +11,6 @@ import functools
 import http.server
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -31,7 +30,6 @@ NOTEBOOK_NAME = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
 NOTEBOOKS = sorted(p for p in SOURCE.glob("*.ipynb") if NOTEBOOK_NAME.match(p.name))
 CDN = re.compile(r"unpkg\.com|jsdelivr\.net|cdnjs\.|googleapis\.com|cloudflare\.com", re.I)
 REMOTE_ASSET = re.compile(r"<(?:script|link|img)\b[^>]*\b(?:src|href)=[\"'](?:https?:)?//", re.I)
-INSTALL = "Chromium not installed: apt-get install chromium chromium-driver"
 
 
 @dataclass
@@ -147,12 +145,6 @@ def test_notebook_pages_open_with_objectives_and_time(book: Build) -> None:
 # --- in a browser ---------------------------------------------------------------------------
 
 
-def _missing_browser(reason: str) -> None:
-    if os.environ.get("IMGCOURSE_REQUIRE_BROWSER"):
-        pytest.fail(f"{reason} (IMGCOURSE_REQUIRE_BROWSER is set)")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def site(book: Build) -> Iterator[str]:
     """The built book served on 127.0.0.1 (a free port); yields its base URL."""
@@ -171,41 +163,6 @@ def site(book: Build) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    if chromium is None or driver_path is None:
-        _missing_browser(INSTALL)
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        _missing_browser("selenium not installed: pip install -e '.[book]'")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-        "--window-size=1280,900",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
-    driver.set_page_load_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def _open(browser: Any, url: str) -> dict[str, Any]:

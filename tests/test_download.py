@@ -412,6 +412,26 @@ def test_redirect_loop_is_named(server, tmp_path):
     assert files_in(cache / "toy") == []
 
 
+def test_a_cache_folder_that_refuses_writes_is_named_not_blamed_on_the_network(
+    server, tmp_path, monkeypatch
+):
+    """A read-only cache (or disk) must not read as a failed URL: no request is made and the
+    message names the folder and IMGCOURSE_CACHE. (Root ignores folder permissions, so the
+    refusal is simulated here; the test below tries the real thing as another user.)"""
+    server.routes["/toy.bin"] = ("ok", PAYLOAD)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "cache" / "toy"))
+
+    monkeypatch.setattr(download.tempfile, "TemporaryFile", refuse)
+    with pytest.raises(DownloadError) as info:
+        fetch(make_entry(server.url("/toy.bin")), cache=tmp_path / "cache")
+    message = str(info.value)
+    assert "Cannot write to the cache folder" in message and "IMGCOURSE_CACHE" in message
+    assert "check the network" not in message
+    assert server.requests == []
+
+
 def test_cache_folder_without_write_permission(server, tmp_path):
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         pytest.skip("root can write to a read-only folder")

@@ -267,9 +267,11 @@ def _download(
 ) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=target.parent):  # can we write there? (root or not)
+            pass
     except OSError as err:
         raise DownloadError(
-            f"Cannot create the cache folder {target.parent} for dataset {entry.name!r}: {err}. "
+            f"Cannot write to the cache folder {target.parent} for dataset {entry.name!r}: {err}. "
             f"Set {ENV_CACHE} to a folder you can write to.",
             dataset=entry.name,
             filename=remote.filename,
