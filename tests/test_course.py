@@ -457,3 +457,14 @@ def test_kernels_use_unix_sockets_in_a_private_folder_that_is_removed():
         folder = Path(config.KernelManager.ip).parent
         assert folder.is_dir() and oct(folder.stat().st_mode)[-3:] == "700"
     assert not folder.exists()
+
+
+def test_write_notebook_keeps_the_file_mode_and_leaves_no_temporary_file(tmp_path):
+    path = tmp_path / "01_x.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+    course.write_notebook(nb, path)
+    assert path.stat().st_mode & 0o777 == 0o644  # readable by others, like any file
+    path.chmod(0o664)
+    course.write_notebook(nb, path)
+    assert path.stat().st_mode & 0o777 == 0o664
+    assert [p.name for p in tmp_path.iterdir()] == ["01_x.ipynb"]
