@@ -77,6 +77,19 @@ def _cmd_student(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from imgcourse.grade import grade_class, network_sandbox
+
+    print(f"grading {Path(args.submissions).resolve()}: {network_sandbox()[1]}", flush=True)
+    source = Path(args.source) if args.source else None
+    results = grade_class(
+        Path(args.submissions), Path(args.out), source=source, timeout=args.timeout, progress=True
+    )
+    out = Path(args.out).resolve()
+    print(f"{len(results)} notebook(s) graded: {out / 'gradebook.csv'}; reports in feedback/")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="imgcourse", description="Run and manage the deep-learning-for-images course."
@@ -117,6 +130,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     student = sub.add_parser("student", help="write student versions without solutions")
     student.add_argument("--out", default="student", help="output folder")
+
+    grade = sub.add_parser("grade", help="grade submitted student notebooks into a gradebook")
+    grade.add_argument(
+        "submissions", help="folder of submissions: one folder per student, or files by student"
+    )
+    grade.add_argument("--out", default="grades", help="folder for the gradebook and reports")
+    grade.add_argument(
+        "--timeout", type=float, default=600, help="time limit per notebook in seconds (600)"
+    )
+    grade.add_argument(
+        "--source", default=None, help="the instructor's notebook or folder (default: notebooks/)"
+    )
     return parser
 
 
@@ -127,6 +152,7 @@ COMMANDS = {
     "doctor": _cmd_doctor,
     "bench": _cmd_bench,
     "student": _cmd_student,
+    "grade": _cmd_grade,
 }
 
 

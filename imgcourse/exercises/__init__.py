@@ -7,10 +7,17 @@ build their checks from the helpers here. Introduced in ``00_welcome``.
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+#: When this environment variable names a file, every :class:`Feedback` made is also appended
+#: to it as one JSON line ``{"kind": "feedback", "passed": ..., "message": ...}``, so that
+#: ``imgcourse grade`` can read the checks' verdicts; what a learner sees does not change.
+ENV_FEEDBACK_LOG = "IMGCOURSE_FEEDBACK_LOG"
 
 
 @dataclass
@@ -20,11 +27,29 @@ class Feedback:
     passed: bool
     message: str
 
+    def __post_init__(self) -> None:
+        log_feedback(self)
+
     def __str__(self) -> str:
         return ("Correct: " if self.passed else "Not yet: ") + self.message
 
     def __bool__(self) -> bool:
         return self.passed
+
+
+def log_feedback(feedback: Feedback) -> None:
+    """Append ``feedback`` as a JSON line to the file named by ``$IMGCOURSE_FEEDBACK_LOG``.
+
+    Does nothing when the variable is unset (a learner's session). A check may make several
+    Feedback objects on its way; the grader takes the last one written during a check cell,
+    the one the check returns.
+    """
+    target = os.environ.get(ENV_FEEDBACK_LOG)
+    if not target:
+        return
+    line = {"kind": "feedback", "passed": bool(feedback.passed), "message": str(feedback.message)}
+    with open(target, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(line) + "\n")
 
 
 def report(feedback: Feedback) -> Feedback:
