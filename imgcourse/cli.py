@@ -6,8 +6,11 @@ Exit codes: 0 success, 1 a notebook or check failed, 2 a usage error (bad name, 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from imgcourse import course, runner
 
@@ -90,6 +93,22 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(kind: type) -> Callable[[str], Any]:
+    """An argparse type: a number of ``kind`` above 0, or a message saying so."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {kind.__name__}") from None
+        if not (value > 0 and math.isfinite(value)):
+            raise argparse.ArgumentTypeError(f"must be above 0, got {text!r}")
+        return value
+
+    parse.__name__ = f"positive {kind.__name__}"
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="imgcourse", description="Run and manage the deep-learning-for-images course."
@@ -125,8 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("doctor", help="versions, devices, precision, cache folder, cached datasets")
 
     bench = sub.add_parser("bench", help="tf.data vs a Python loop, and training images/s")
-    bench.add_argument("--images", type=int, default=4096, help="images per measurement")
-    bench.add_argument("--epochs", type=int, default=5, help="epochs per measurement")
+    bench.add_argument("--images", type=_positive(int), default=4096, help="images per measurement")
+    bench.add_argument("--epochs", type=_positive(int), default=5, help="epochs per measurement")
 
     student = sub.add_parser("student", help="write student versions without solutions")
     student.add_argument("--out", default="student", help="output folder")
@@ -137,7 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("--out", default="grades", help="folder for the gradebook and reports")
     grade.add_argument(
-        "--timeout", type=float, default=600, help="time limit per notebook in seconds (600)"
+        "--timeout",
+        type=_positive(float),
+        default=600,
+        help="time limit per notebook in seconds (600)",
     )
     grade.add_argument(
         "--source", default=None, help="the instructor's notebook or folder (default: notebooks/)"

@@ -64,3 +64,35 @@ def test_the_command_line_refuses_before_a_kernel_starts(key, value, says, capsy
     assert cli.main(["run", "02", "-p", key, value, "--out", "unused"]) == 2
     err = capsys.readouterr().err
     assert key in err and says in err
+
+
+def _is_positive(text: str, kind: type) -> bool:
+    try:
+        value = kind(text)
+    except ValueError:
+        return False
+    return value > 0 and value == value and value not in (float("inf"),)
+
+
+@pytest.mark.parametrize(
+    ("command", "kind"),
+    [
+        (["bench", "--images"], int),
+        (["bench", "--epochs"], int),
+        (["grade", "x", "--timeout"], float),
+    ],
+)
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(raw=TYPED)
+def test_command_line_numbers_are_refused_with_a_usage_message(command, kind, raw, capsys):
+    """A bad number stops argparse with exit code 2 and says why; good ones are not run here."""
+    if _is_positive(raw, kind):
+        return
+    capsys.readouterr()  # the fixture lives across examples: start clean
+    with pytest.raises(SystemExit) as info:
+        cli.main([*command, raw])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "is not a" in err or "must be above 0" in err or "expected one argument" in err
