@@ -952,6 +952,13 @@ def plot_architecture_comparison(table: object, *, label: str = "model") -> plt.
         axes[0].annotate(row[label], (row["multiply_adds"], row["test_accuracy"]),
                          textcoords="offset points", xytext=(6, 6), fontsize=8)
     axes[0].set_xscale("log")
+    # within one decade the minor tick labels (3e5, 4e5, ...) overlap: plain numbers instead
+    axes[0].xaxis.set_minor_formatter(plt.NullFormatter())
+    axes[0].xaxis.set_major_formatter(
+        plt.FuncFormatter(lambda v, _: f"{v / 1e6:g} M" if v >= 1e6 else f"{v / 1e3:g} k")
+    )
+    axes[0].xaxis.set_major_locator(plt.LogLocator(subs=(1.0, 2.0, 5.0)))
+    axes[0].margins(x=0.25, y=0.15)  # room for the labels beside the points
     axes[0].set(xlabel="multiply-adds per image (log)", ylabel="test accuracy",
                 title="1 · accuracy against cost (area: parameters)")
     speed = pd.melt(table, id_vars=[label], value_name="images/s", var_name="phase",
@@ -965,5 +972,318 @@ def plot_architecture_comparison(table: object, *, label: str = "model") -> plt.
         ax.grid(alpha=0.3)
     for ax in axes[1:]:
         ax.tick_params(axis="x", labelrotation=20)
+    fig.tight_layout()
+    return fig
+
+
+# ------------------------------------------------------- transfer learning (06_transfer_learning)
+
+
+def plot_label_curves(
+    results: dict,
+    *,
+    methods: Sequence[str] | None = None,
+    chance: float | None = None,
+    title: str | None = None,
+) -> plt.Figure:
+    """Test accuracy against labelled images per class, one line per method.
+
+    Each line is the mean over seeds with a ±1 standard deviation band; each seed's value is
+    a dot beside it. The x axis is logarithmic, ticked at the label counts given.
+
+    Args:
+        results: labelled images per class (int, > 0) -> a :class:`imgcourse.train.SeedRuns`
+            whose metrics are the methods' accuracies (fractions in [0, 1]).
+        methods: which metrics to draw, in order; every metric of the first SeedRuns if None.
+        chance: draw a dotted line at this accuracy (1 / number of classes), if given.
+        title: the axes' title.
+    Introduced in ``06_transfer_learning``.
+    """
+    if not results:
+        raise ValueError("results is empty: give labels per class -> SeedRuns")
+    counts = sorted(results)
+    if counts[0] <= 0:
+        raise ValueError(f"labels per class must be positive for a log axis; got {counts}")
+    methods = list(methods) if methods is not None else list(results[counts[0]].values)
+    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    x = np.asarray(counts, float)
+    for i, method in enumerate(methods):
+        mean = np.array([results[n].mean(method) for n in counts])
+        std = np.array([results[n].std(method) for n in counts])
+        ax.plot(x, mean, "o-", color=f"C{i}", label=method, zorder=3)
+        ax.fill_between(x, mean - std, mean + std, color=f"C{i}", alpha=0.18, lw=0)
+        for k, n in enumerate(counts):
+            values = results[n].values[method]
+            ax.scatter(np.full(len(values), x[k] * (1.04 + 0.03 * i)), values, s=10,
+                       color=f"C{i}", alpha=0.6, zorder=2)
+    if chance is not None:
+        ax.axhline(chance, color="grey", ls=":", lw=1)
+        ax.annotate("chance", (x[0], chance), textcoords="offset points", xytext=(2, 3),
+                    fontsize=8, color="grey")
+    ax.set_xscale("log")
+    ax.set_xticks(x, [str(n) for n in counts])
+    ax.minorticks_off()
+    ax.set(xlabel="labelled images per class (log scale)", ylabel="test accuracy")
+    ax.set_title(title or "mean over seeds, band ±1 std, dots: one seed each", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def show_explanations(
+    images: np.ndarray,
+    maps: dict[str, np.ndarray],
+    *,
+    row_titles: Sequence[str] | None = None,
+    cell: float = 1.5,
+) -> plt.Figure:
+    """A grid of explanation maps: one row per image, the image then one column per method.
+
+    Methods measure in different units, so each map is drawn as |map| divided by its own
+    largest |value| (0 to 1, one colour scale for every panel, with a colour bar).
+    Introduced in ``08_interpretability``.
+
+    Args:
+        images: (n, h, w, 3) or (n, h, w) floats in [0, 1].
+        maps: method name -> (n, h, w) maps, in column order.
+        row_titles: one short label per image (for example the class), drawn left of the row.
+    """
+    images = np.asarray(images)
+    n = len(images)
+    if not maps:
+        raise ValueError("maps is empty: give method name -> (n, h, w) maps")
+    for name, m in maps.items():
+        if np.shape(m) != images.shape[:3]:
+            raise ValueError(
+                f"maps[{name!r}] has shape {np.shape(m)}; expected one (h, w) map per image, "
+                f"{images.shape[:3]}"
+            )
+    if row_titles is not None and len(row_titles) != n:
+        raise ValueError(f"need {n} row titles; got {len(row_titles)}")
+    ncols = 1 + len(maps)
+    fig, axes = plt.subplots(n, ncols, figsize=(cell * ncols + 0.7, cell * n + 0.4),
+                             squeeze=False)
+    mappable = None
+    for i in range(n):
+        shown, cmap = _as_displayable(images[i])
+        axes[i, 0].imshow(shown, cmap=cmap)
+        if row_titles is not None:
+            axes[i, 0].set_ylabel(row_titles[i], fontsize=9)
+        for j, (name, m) in enumerate(maps.items(), start=1):
+            a = np.abs(np.asarray(m[i], np.float32))
+            a = a / a.max() if a.max() > 0 else a
+            mappable = axes[i, j].imshow(a, cmap="magma", vmin=0, vmax=1)
+            if i == 0:
+                axes[i, j].set_title(f"{j} · {name}", fontsize=9)
+    axes[0, 0].set_title("image", fontsize=9)
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    bar = fig.colorbar(mappable, ax=list(axes.flat), fraction=0.025, pad=0.02)
+    bar.set_label("|map| / its largest |value|", fontsize=8)
+    return fig
+
+
+def plot_randomization(
+    similarity: dict[str, np.ndarray],
+    steps: Sequence[str],
+    *,
+    title: str | None = None,
+) -> plt.Figure:
+    """Similarity of each method's maps to the trained model's, as layers are randomised.
+
+    Args:
+        similarity: method name -> (len(steps), n) values (for example Spearman rank
+            correlations, one per image); the line is the mean, the band +-1 std over images.
+        steps: x tick labels, for example ("none", "+head", "+conv3", ...).
+    Introduced in ``08_interpretability``.
+    """
+    if not similarity:
+        raise ValueError("similarity is empty: give method name -> (steps, n) values")
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    x = np.arange(len(steps))
+    for i, (name, values) in enumerate(similarity.items()):
+        values = np.asarray(values, np.float64)
+        if values.ndim != 2 or values.shape[0] != len(steps):
+            raise ValueError(
+                f"similarity[{name!r}] must be (steps, images) = ({len(steps)}, n); got "
+                f"{values.shape}"
+            )
+        mean, std = values.mean(axis=1), values.std(axis=1)
+        ax.plot(x, mean, "o-", color=f"C{i}", label=name)
+        ax.fill_between(x, mean - std, mean + std, color=f"C{i}", alpha=0.15, lw=0)
+    ax.axhline(0, color="grey", lw=0.8, ls=":")
+    ax.set_xticks(x, list(steps))
+    ax.set(xlabel="layers randomised, from the top (cumulative)",
+           ylabel="rank correlation with\nthe trained model's map", ylim=(-0.3, 1.05))
+    ax.set_title(title or "mean over images, band ±1 std", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+# ------------------------------------------------ evaluation (07_evaluation_and_fairness)
+
+
+def plot_reliability(bins: dict, *, titles: Sequence[str] | None = None) -> plt.Figure:
+    """Reliability diagrams side by side, with the share of predictions per bin below.
+
+    Args:
+        bins: name -> an :class:`imgcourse.metrics.ReliabilityBins`; each top panel draws
+            the accuracy of each confidence bin as a bar, the diagonal a calibrated model
+            would follow, and the gap between the bar and the bin's mean confidence
+            hatched in red (above the bar: over-confident; inside it: under-confident);
+            the panel below shows how many
+            predictions fall in each bin.
+        titles: one title per entry; "n · name: ECE x.xxx" if None.
+    Introduced in ``07_evaluation_and_fairness``.
+    """
+    if not bins:
+        raise ValueError("bins is empty: give name -> ReliabilityBins")
+    if titles is not None and len(titles) != len(bins):
+        raise ValueError(f"{len(titles)} titles for {len(bins)} diagrams: give one each")
+    fig, axes = plt.subplots(2, len(bins), figsize=(3.6 * len(bins), 4.6), squeeze=False,
+                             gridspec_kw={"height_ratios": [3, 1]}, sharex=True)
+    for i, (name, b) in enumerate(bins.items()):
+        top, bottom = axes[0, i], axes[1, i]
+        width = np.diff(b.edges)
+        seen = b.counts > 0
+        left = b.edges[:-1][seen]
+        top.bar(left, b.accuracy[seen], width=width[seen], align="edge", color="C0",
+                edgecolor="white", label="accuracy")
+        gap = b.confidence[seen] - b.accuracy[seen]
+        top.bar(left, np.abs(gap), bottom=np.minimum(b.accuracy, b.confidence)[seen],
+                width=width[seen], align="edge", fill=False, hatch="///",
+                edgecolor="crimson", lw=0.8, label="gap to mean confidence")
+        top.plot([0, 1], [0, 1], "k--", lw=1, label="calibrated")
+        top.set(xlim=(0, 1), ylim=(0, 1), ylabel="accuracy in the bin" if i == 0 else None)
+        top.set_title(titles[i] if titles else f"{i + 1} · {name}: ECE {b.ece:.3f}",
+                      fontsize=10)
+        bottom.bar(b.edges[:-1], b.counts / b.counts.sum(), width=width, align="edge",
+                   color="grey")
+        bottom.set(xlabel="confidence", ylabel="share" if i == 0 else None, ylim=(0, 1))
+        for ax in (top, bottom):
+            ax.spines[["top", "right"]].set_visible(False)
+    axes[0, 0].legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def plot_roc_pr(labels: np.ndarray, probs: np.ndarray, class_names: Sequence[str]
+                ) -> plt.Figure:
+    """One-vs-rest ROC curves (panel 1) and precision-recall curves (panel 2), one line
+    per class, with the area under each curve in the legend (scikit-learn computes both).
+
+    Args:
+        labels: (n,) int class indices.
+        probs: (n, num_classes) probabilities; class k's score is column k.
+    Introduced in ``07_evaluation_and_fairness``.
+    """
+    from sklearn.metrics import (
+        average_precision_score,
+        precision_recall_curve,
+        roc_auc_score,
+        roc_curve,
+    )
+
+    labels, probs = np.asarray(labels), np.asarray(probs)
+    if probs.ndim != 2 or probs.shape[1] != len(class_names) or len(probs) != len(labels):
+        raise ValueError(
+            f"probs must be (n, {len(class_names)}) for {len(labels)} labels; got "
+            f"{probs.shape}"
+        )
+    fig, (roc_ax, pr_ax) = plt.subplots(1, 2, figsize=(9.0, 3.8))
+    for k, name in enumerate(class_names):
+        positive = labels == k
+        if positive.all() or not positive.any():
+            continue  # a curve needs both positives and negatives
+        fpr, tpr, _ = roc_curve(positive, probs[:, k])
+        auc = roc_auc_score(positive, probs[:, k])
+        roc_ax.plot(fpr, tpr, color=f"C{k}", label=f"{name} (AUC {auc:.3f})")
+        precision, recall, _ = precision_recall_curve(positive, probs[:, k])
+        ap = average_precision_score(positive, probs[:, k])
+        pr_ax.plot(recall, precision, color=f"C{k}", label=f"{name} (AP {ap:.3f})")
+        pr_ax.axhline(positive.mean(), color=f"C{k}", lw=0.8, ls=":")
+    roc_ax.plot([0, 1], [0, 1], "k--", lw=1, label="chance")
+    roc_ax.set(xlabel="false positive rate", ylabel="true positive rate (recall)")
+    roc_ax.set_title("1 · ROC, one class against the rest", fontsize=10)
+    pr_ax.set(xlabel="recall", ylabel="precision", ylim=(0, 1.02))
+    pr_ax.set_title("2 · precision-recall (dotted: chance)", fontsize=10)
+    for ax in (roc_ax, pr_ax):
+        ax.legend(fontsize=8, loc="lower left" if ax is pr_ax else "lower right")
+        ax.grid(alpha=0.3)
+        ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def plot_interval_widths(sizes: Sequence[int], widths: np.ndarray, *,
+                         theory: np.ndarray | None = None, level: float = 0.95
+                         ) -> plt.Figure:
+    """Width of a confidence interval against the number of test images (log-log axes).
+
+    Args:
+        sizes: (m,) test-set sizes.
+        widths: (m,) or (m, r) interval widths (r repeats: the mean is drawn with the
+            spread as a band).
+        theory: (m,) widths from a formula, drawn dashed.
+    Introduced in ``07_evaluation_and_fairness``.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    sizes = np.asarray(sizes)
+    widths = np.asarray(widths, np.float64).reshape(len(sizes), -1)
+    fig, ax = plt.subplots(figsize=(5.2, 3.4))
+    mean = widths.mean(axis=1)
+    ax.plot(sizes, mean, "o-", color="C0", label="bootstrap")
+    if widths.shape[1] > 1:
+        ax.fill_between(sizes, widths.min(axis=1), widths.max(axis=1), color="C0",
+                        alpha=0.2, lw=0, label="range over repeats")
+    if theory is not None:
+        ax.plot(sizes, theory, "k--", lw=1, label="formula")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_xticks(sizes, [f"{n:,}" for n in sizes])
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set(xlabel="test images", ylabel=f"width of the {level:.0%} interval")
+    ax.grid(alpha=0.3, which="both")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_seed_tradeoff(runs: dict, x: str, y: str, *, xlabel: str | None = None,
+                       ylabel: str | None = None, title: str | None = None) -> plt.Figure:
+    """Each condition's seeds as dots in the plane of two metrics, with the mean ± 1 std
+    as a cross: which condition buys one metric at the cost of the other.
+
+    Args:
+        runs: condition name -> a :class:`imgcourse.train.SeedRuns` holding ``x`` and ``y``.
+    Introduced in ``07_evaluation_and_fairness``.
+    """
+    if not runs:
+        raise ValueError("runs is empty: give at least one condition's SeedRuns")
+    fig, ax = plt.subplots(figsize=(5.6, 3.8))
+    for i, (name, r) in enumerate(runs.items()):
+        mean_x, mean_y = r.mean(x), r.mean(y)  # a KeyError naming the metrics recorded
+        xs, ys = r.values[x], r.values[y]
+        ax.scatter(xs, ys, color=f"C{i}", alpha=0.5, s=25)
+        ax.errorbar(mean_x, mean_y, xerr=r.std(x), yerr=r.std(y), fmt="o",
+                    color=f"C{i}", markersize=8, capsize=4,
+                    label=f"{name} ({len(xs)} seeds)")
+    ax.set(xlabel=xlabel or x, ylabel=ylabel or y)
+    ax.set_title(title or "dots: one seed each; crosses: mean ± 1 std", fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -10,12 +10,14 @@ import shutil
 import numpy as np
 import pytest
 
+from imgcourse.data import make_glyphs
 from imgcourse.data.registry import WeightsEntry, get_weights, list_weights
 from imgcourse.models.pretrained import (
     REPO_ROOT,
     WeightsFileError,
     check_weights,
     course_backbone,
+    imagenet_backbone,
     load_course_backbone,
     sha256_file,
     weights_path,
@@ -107,3 +109,47 @@ def test_course_backbone_shapes_and_bad_input():
         course_backbone((4, 4, 3), filters=(4, 8, 16))
     with pytest.raises(ValueError, match="height, width, channels"):
         course_backbone((32, 32))
+
+
+def test_make_glyphs_is_seeded_and_in_range():
+    images, labels = make_glyphs(40, num_classes=7, image_size=12, seed=3)
+    assert images.shape == (40, 12, 12, 3) and images.dtype == np.float32
+    assert labels.shape == (40,) and labels.dtype == np.int64
+    assert 0.0 <= images.min() and images.max() <= 1.0
+    assert set(labels) <= set(range(7))
+    again, same = make_glyphs(40, num_classes=7, image_size=12, seed=3)
+    np.testing.assert_array_equal(images, again)
+    np.testing.assert_array_equal(labels, same)
+    other, _ = make_glyphs(40, num_classes=7, image_size=12, seed=4)
+    assert not np.allclose(images, other)
+    # every image has a stroke: its brightest and darkest pixels differ clearly
+    spread = images.max(axis=(1, 2, 3)) - images.min(axis=(1, 2, 3))
+    assert spread.min() > 0.2
+
+
+def test_make_glyphs_bad_input():
+    with pytest.raises(ValueError, match="at least 8 pixels"):
+        make_glyphs(2, image_size=4)
+    with pytest.raises(ValueError, match="num_classes"):
+        make_glyphs(2, num_classes=0)
+
+
+def test_imagenet_backbone_unknown_name_and_missing_file(tmp_path):
+    with pytest.raises(ValueError, match="MobileNetV2"):
+        imagenet_backbone("AlexNet")
+    missing = tmp_path / "mobilenet_notop.h5"
+    with pytest.raises(WeightsFileError, match="WEIGHTS_PATH") as err:
+        imagenet_backbone("MobileNetV2", (32, 32, 3), weights=missing)
+    assert str(missing) in str(err.value) and "cache" in str(err.value)
+
+
+def test_imagenet_backbone_random_weights_and_a_local_file(tmp_path):
+    model, preprocess = imagenet_backbone("MobileNetV2", (32, 32, 3), weights=None)
+    assert model.output_shape == (None, 1280)
+    np.testing.assert_allclose(preprocess(np.array([0.0, 255.0])), [-1.0, 1.0])
+    path = tmp_path / "local.weights.h5"
+    model.save_weights(path)
+    loaded, _ = imagenet_backbone("MobileNetV2", (32, 32, 3), weights=path)
+    np.testing.assert_array_equal(
+        loaded.layers[1].get_weights()[0], model.layers[1].get_weights()[0]
+    )

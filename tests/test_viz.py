@@ -580,3 +580,95 @@ def test_show_detections_draws_truth_and_predictions():
     with pytest.raises(ValueError, match="one ground truth"):
         show_detections(images, truth[:1], dets, ["circle"])
     plt.close(fig)
+
+
+def test_plot_label_curves_draws_the_mean_per_method_and_a_dot_per_seed():
+    from imgcourse.train.seeds import SeedRuns
+
+    def runs(a, b):
+        return SeedRuns(seeds=(0, 1, 2), values={"transfer": np.array(a),
+                                                  "scratch": np.array(b)})
+
+    results = {20: runs([0.9, 0.8, 0.7], [0.6, 0.6, 0.6]),
+               5: runs([0.5, 0.6, 0.7], [0.2, 0.3, 0.4])}
+    fig = viz.plot_label_curves(results, chance=0.1, title="digits")
+    ax = fig.axes[0]
+    assert ax.get_title() == "digits" and ax.get_xscale() == "log"
+    transfer, scratch = ax.lines[:2]
+    np.testing.assert_allclose(transfer.get_xdata(), [5, 20])
+    np.testing.assert_allclose(transfer.get_ydata(), [0.6, 0.8])
+    np.testing.assert_allclose(scratch.get_ydata(), [0.3, 0.6])
+    assert len(ax.collections) == 2 * 3  # per method: a band and two sets of seed dots
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["5", "20"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["transfer", "scratch"]
+    only = viz.plot_label_curves(results, methods=["scratch"])
+    assert len(only.axes[0].lines) == 1
+
+
+def test_plot_label_curves_bad_input():
+    from imgcourse.train.seeds import SeedRuns
+
+    with pytest.raises(ValueError, match="results is empty"):
+        viz.plot_label_curves({})
+    with pytest.raises(ValueError, match="must be positive"):
+        viz.plot_label_curves({0: SeedRuns(seeds=(0,), values={"a": np.array([1.0])})})
+
+
+def test_show_explanations_grid_and_shared_scale():
+    rng = np.random.default_rng(0)
+    images = rng.random((3, 8, 8, 3))
+    maps = {"saliency": rng.random((3, 8, 8)), "occlusion": -rng.random((3, 8, 8))}
+    fig = viz.show_explanations(images, maps, row_titles=["a", "b", "c"])
+    image_axes = [ax for ax in fig.axes if ax.images]
+    assert len(image_axes) == 3 * 3
+    assert image_axes[1].get_title() == "1 · saliency"
+    for ax in image_axes[1:3]:
+        assert ax.images[0].get_clim() == (0.0, 1.0)
+        assert ax.images[0].get_array().max() == pytest.approx(1.0)  # |map| / its max
+    with pytest.raises(ValueError, match=r"maps\['x'\] has shape"):
+        viz.show_explanations(images, {"x": rng.random((2, 8, 8))})
+    with pytest.raises(ValueError, match="maps is empty"):
+        viz.show_explanations(images, {})
+
+
+def test_plot_randomization_lines_and_errors():
+    values = {"a": np.ones((3, 4)), "b": np.zeros((3, 4))}
+    fig = viz.plot_randomization(values, ["none", "+head", "+conv3"])
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["none", "+head", "+conv3"]
+    assert len(ax.get_legend().get_texts()) == 2
+    with pytest.raises(ValueError, match=r"must be \(steps, images\)"):
+        viz.plot_randomization({"a": np.ones((2, 4))}, ["none", "+head", "+conv3"])
+    with pytest.raises(ValueError, match="similarity is empty"):
+        viz.plot_randomization({}, [])
+
+
+def test_evaluation_figures():
+    import matplotlib.pyplot as plt
+
+    from imgcourse.metrics import reliability_bins
+    from imgcourse.train import SeedRuns
+
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, 200)
+    probs = rng.dirichlet(np.ones(3), 200)
+    bins = reliability_bins(labels, probs, n_bins=10)
+    fig = viz.plot_reliability({"before": bins, "after": bins})
+    assert len(fig.axes) == 4 and "ECE" in fig.axes[0].get_title()
+    with pytest.raises(ValueError, match="titles"):
+        viz.plot_reliability({"a": bins}, titles=["1", "2"])
+    fig2 = viz.plot_roc_pr(labels, probs, ["a", "b", "c"])
+    assert len(fig2.axes) == 2 and len(fig2.axes[0].get_lines()) == 4  # 3 classes + chance
+    with pytest.raises(ValueError, match="probs must be"):
+        viz.plot_roc_pr(labels, probs[:, :2], ["a", "b", "c"])
+    fig3 = viz.plot_interval_widths([10, 100], np.array([[0.3, 0.4], [0.1, 0.12]]),
+                                    theory=np.array([0.35, 0.11]))
+    assert fig3.axes[0].get_xscale() == "log"
+    runs = {name: SeedRuns(seeds=(0, 1, 2), values={"acc": rng.random(3), "gap": rng.random(3)})
+            for name in ("a", "b")}
+    fig4 = viz.plot_seed_tradeoff(runs, "acc", "gap")
+    assert len(fig4.axes[0].get_legend().get_texts()) == 2
+    with pytest.raises(KeyError, match="no metric"):
+        viz.plot_seed_tradeoff(runs, "acc", "missing")
+    for f in (fig, fig2, fig3, fig4):
+        plt.close(f)

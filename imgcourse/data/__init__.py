@@ -12,6 +12,7 @@ from imgcourse.data.coco import read_coco, write_coco
 from imgcourse.data.dataset import ImageSet, split
 from imgcourse.data.download import DownloadError, cache_dir, fetch, load_dataset
 from imgcourse.data.folder import ImageFolderError, load_image_folder, scan_image_folder
+from imgcourse.data.glyphs import make_glyphs
 from imgcourse.data.masks import MaskFolderError, load_mask_folders, read_mask
 from imgcourse.data.pipeline import python_batches, tf_dataset
 from imgcourse.data.registry import get_dataset, list_datasets
@@ -38,6 +39,7 @@ __all__ = [
     "load_photo",
     "load_photos",
     "load_textures",
+    "make_glyphs",
     "make_shapes",
     "python_batches",
     "scan_image_folder",

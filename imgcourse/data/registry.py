@@ -465,13 +465,14 @@ register_weights(
     WeightsEntry(
         name="shapes_backbone",
         path="datasets/weights/shapes_backbone.weights.h5",
-        sha256="7b301e327c90162589feb6b57e4dd9c1e714881a737a0dfd03484ede4db153c2",
+        sha256="87026e8c50c26a116f8a5b737b7c9990f6b38502a8d2c712afff58b57e9c701e",
         script="datasets/pretrain_backbone.py",
         description="imgcourse.models.pretrained.course_backbone (3 conv-BN-ReLU-pool blocks, "
-        "global average pooling) trained to tell 5 shape classes of make_shapes apart",
+        "32-64-128 filters, global average pooling) trained to tell apart the 400 classes of "
+        "generated pen-stroke glyphs of make_glyphs, 16x16",
         licence="MIT (trained by this project on generated data)",
-        input_shape=(32, 32, 3),
-        filters=(16, 32, 64),
+        input_shape=(16, 16, 3),
+        filters=(32, 64, 128),
         seed=0,
     )
 )

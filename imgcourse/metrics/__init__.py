@@ -3,10 +3,24 @@
 Each is checked in ``tests/test_metrics.py`` against a reference on the same inputs:
 scikit-learn's confusion matrix, ``keras.metrics.MeanIoU`` and pycocotools' ``COCOeval``.
 NumPy only: importing this module does not import TensorFlow.
+Classification metrics (calibration, temperature scaling, bootstrap intervals, per-group
+accuracy; ``07_evaluation_and_fairness``) are in ``classification``, tested against
+scikit-learn in ``tests/test_metrics_classification.py``.
 """
 
 from __future__ import annotations
 
+from imgcourse.metrics.classification import (
+    GroupAccuracy,
+    Interval,
+    ReliabilityBins,
+    bootstrap_ci,
+    expected_calibration_error,
+    fit_temperature,
+    group_accuracy,
+    reliability_bins,
+    softmax_with_temperature,
+)
 from imgcourse.metrics.detection import (
     COCO_IOU_THRESHOLDS,
     RECALL_POINTS,
@@ -45,4 +59,13 @@ __all__ = [
     "per_class_dice",
     "per_class_iou",
     "pixel_accuracy",
+    "GroupAccuracy",
+    "Interval",
+    "ReliabilityBins",
+    "bootstrap_ci",
+    "expected_calibration_error",
+    "fit_temperature",
+    "group_accuracy",
+    "reliability_bins",
+    "softmax_with_temperature",
 ]

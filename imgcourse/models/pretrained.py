@@ -1,23 +1,26 @@
-"""The course's own pretrained backbone: its architecture and a checked loader.
+"""The course's own pretrained backbone: its architecture and a checked loader, and the
+ImageNet backbones of ``keras.applications`` for the full profile.
 
-``datasets/pretrain_backbone.py`` trains :func:`course_backbone` on a generated source task
-(five shape classes of :func:`imgcourse.data.make_shapes`, 32x32 colour) and writes its
-weights to ``datasets/weights/``; the file is registered in :mod:`imgcourse.data.registry`
-(``get_weights("shapes_backbone")``) with its sha256. :func:`load_course_backbone` checks the
-file against that checksum before it loads it. Introduced in ``06_transfer_learning``.
+``datasets/pretrain_backbone.py`` trains :func:`course_backbone` on a generated source task,
+:func:`imgcourse.data.make_glyphs` (hundreds of classes of pen-stroke glyphs, 16x16 colour),
+and writes its weights to ``datasets/weights/``; the file is registered in
+:mod:`imgcourse.data.registry` (``get_weights("shapes_backbone")``) with its sha256;
+:func:`load_course_backbone` checks the file against that checksum before it loads it.
+Introduced in ``06_transfer_learning``.
 
 Example:
     >>> backbone = load_course_backbone()          # doctest: +SKIP
     >>> backbone.output_shape                      # doctest: +SKIP
-    (None, 64)
+    (None, 128)
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import keras
 from keras import layers
@@ -141,11 +144,78 @@ def load_course_backbone(
     return model
 
 
+#: ``BACKBONE`` names of notebook 06's full profile -> the ``keras.applications`` module.
+IMAGENET_BACKBONES = {
+    "VGG16": "vgg16",
+    "ResNet50": "resnet",
+    "InceptionV3": "inception_v3",
+    "EfficientNetB0": "efficientnet",
+    "MobileNetV2": "mobilenet_v2",
+}
+
+
+def imagenet_backbone(
+    name: str,
+    input_shape: Sequence[int] = (160, 160, 3),
+    *,
+    weights: str | os.PathLike[str] | None = "imagenet",
+) -> tuple[keras.Model, Callable[[Any], Any]]:
+    """A ``keras.applications`` network without its classifier, pooled to one vector.
+
+    Args:
+        name: one of :data:`IMAGENET_BACKBONES` ("VGG16", "ResNet50", "InceptionV3",
+            "EfficientNetB0", "MobileNetV2").
+        input_shape: (height, width, 3) of the images.
+        weights: ``"imagenet"`` (Keras's cache, downloaded on first use), the path of a
+            local weights file (the "no top" file of that network), or None for random
+            weights (a smoke test).
+
+    Returns:
+        The backbone, (batch, h, w, 3) in the network's own input range -> (batch, features),
+        and its ``preprocess_input`` (images in [0, 255] -> that range).
+
+    Raises:
+        ValueError: an unknown ``name``.
+        WeightsFileError: a weights file that does not exist, or ImageNet weights that could
+            not be fetched; the message says where to put the file.
+    Introduced in ``06_transfer_learning`` (full profile).
+    """
+    if name not in IMAGENET_BACKBONES:
+        raise ValueError(f"unknown backbone {name!r}; choose one of {list(IMAGENET_BACKBONES)}")
+    module = getattr(keras.applications, IMAGENET_BACKBONES[name])
+    build = getattr(module, name)
+    cache = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "models"
+    where = (
+        f"download the ImageNet weights of keras.applications.{name} without the top "
+        f"(the '..._notop.h5' or '..._no_top...h5' file) on a machine with internet, then "
+        f"either pass its path as WEIGHTS_PATH or copy it into the Keras cache, {cache}"
+    )
+    if weights not in (None, "imagenet"):
+        path = Path(weights).expanduser()
+        if not path.is_file():
+            raise WeightsFileError(f"no weights file at {path}: {where}.")
+        weights = str(path)
+    try:
+        model = build(
+            include_top=False, weights=weights, input_shape=tuple(input_shape), pooling="avg"
+        )
+    except Exception as err:  # a failed download: no network, a proxy, a bad file
+        if weights != "imagenet":
+            raise
+        raise WeightsFileError(
+            f"could not get the ImageNet weights of {name} ({type(err).__name__}: {err}). "
+            f"On a machine without internet, {where}."
+        ) from err
+    return model, module.preprocess_input
+
+
 __all__ = [
+    "IMAGENET_BACKBONES",
     "REPO_ROOT",
     "WeightsFileError",
     "check_weights",
     "course_backbone",
+    "imagenet_backbone",
     "load_course_backbone",
     "sha256_file",
     "weights_path",
