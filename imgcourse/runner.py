@@ -204,7 +204,7 @@ def run_notebook(
     leaves ``out_dir`` as it was, and two runs writing to the same ``out_dir`` at once never
     mix or half-write each other's files.
     """
-    ensure_report_assets(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".imgcourse-run-", dir=out_dir) as staging:
         result = _run_into(
             notebook,
@@ -215,6 +215,7 @@ def run_notebook(
             cell_timeout=cell_timeout,
         )
         with _folder_lock(out_dir):
+            ensure_report_assets(out_dir)  # only once the run is over: Ctrl-C leaves nothing
             for produced in sorted(Path(staging).iterdir()):
                 os.replace(produced, out_dir / produced.name)
     if result.executed is not None:

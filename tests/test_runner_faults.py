@@ -15,6 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from imgcourse import runner
+
 pytestmark = pytest.mark.slow
 
 
@@ -94,7 +96,10 @@ def test_two_runs_into_the_same_folder_do_not_mix(tmp_path):
     for run, output in zip(runs, outputs):
         assert run.returncode == 0, output
 
-    names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert (out / runner.REPORT_ASSETS / "vendor" / "VENDORED.txt").is_file()
+    names = sorted(
+        p.name for p in out.iterdir() if not p.name.startswith((".", runner.REPORT_ASSETS))
+    )
     assert names == ["01_probe.html", "01_probe.ipynb", "01_probe.results.json", "summary.json"]
     executed = nbformat.read(out / "01_probe.ipynb", as_version=4)
     nbformat.validate(executed)
