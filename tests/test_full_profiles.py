@@ -124,6 +124,11 @@ FULL_RUNS: dict[str, dict[str, object]] = {
         "FULL_MIN_MEAN_IOU": 0.0,
         "FULL_MIN_MEAN_DICE": 0.0,
     },
+    # [11 autoencoders] entry
+    # [12 gans] entry
+    # [13 style transfer] entry
+    # [14 attention] entry
+    # [15 few-shot] entry
 }
 
 STARTUP = """\

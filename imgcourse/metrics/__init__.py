@@ -42,7 +42,18 @@ from imgcourse.metrics.segmentation import (
     pixel_accuracy,
 )
 
+# [11 autoencoders] imports
+# [12 gans] imports
+# [13 style transfer] imports
+# [14 attention] imports
+# [15 few-shot] imports
+
 __all__ = [
+    # [11 autoencoders] names
+    # [12 gans] names
+    # [13 style transfer] names
+    # [14 attention] names
+    # [15 few-shot] names
     "COCO_IOU_THRESHOLDS",
     "RECALL_POINTS",
     "average_precision",

@@ -28,7 +28,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Family modules imported at the end of this file so that their builders register.
-FAMILIES = ("cnn", "vgg", "resnet", "inception", "efficientnet")
+FAMILIES = (
+    "cnn",
+    "vgg",
+    "resnet",
+    "inception",
+    "efficientnet",
+    # [11 autoencoders] family module names, quoted
+    # [12 gans] family module names, quoted
+    # [13 style transfer] family module names, quoted
+    # [14 attention] family module names, quoted
+    # [15 few-shot] family module names, quoted
+)
 
 
 @dataclass(frozen=True)
