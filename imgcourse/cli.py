@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from imgcourse import course, runner
+from imgcourse import course
+from imgcourse.course import runner
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -71,7 +72,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_student(args: argparse.Namespace) -> int:
-    from imgcourse.student import write_student_versions
+    from imgcourse.course.student import write_student_versions
 
     reports = write_student_versions(course.notebooks_dir(), Path(args.out))
     for report in reports:
@@ -81,7 +82,7 @@ def _cmd_student(args: argparse.Namespace) -> int:
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
-    from imgcourse.grade import grade_class, network_sandbox
+    from imgcourse.course.grade import grade_class, network_sandbox
 
     print(f"grading {Path(args.submissions).resolve()}: {network_sandbox()[1]}", flush=True)
     source = Path(args.source) if args.source else None

@@ -1,5 +1,5 @@
-"""Tests for imgcourse.course (catalogue, parameters) and imgcourse.runner (runs, reports), on
-small notebooks built with nbformat in a temporary folder."""
+"""Tests for imgcourse.course (catalogue, parameters) and imgcourse.course.runner (runs,
+reports), on small notebooks built with nbformat in a temporary folder."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from imgcourse import course, runner
-from imgcourse.course import CourseError
-from imgcourse.runner import RunResult
+from imgcourse import course
+from imgcourse.course import runner
+from imgcourse.course.catalogue import CourseError
+from imgcourse.course.runner import RunResult
 
 PARAMETERS = """\
 PROFILE = "default"  # or "full"

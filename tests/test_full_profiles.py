@@ -1,8 +1,8 @@
 """Each notebook's ``full`` profile, run end to end on tiny fixture files in the real formats.
 
 The full profile downloads real datasets and trains for real epoch counts; here it runs through
-``imgcourse.runner`` (papermill) with ``PROFILE="full"``, against a mirror folder of tiny files
-(``IMGCOURSE_MIRROR``) and with sizes and epochs overridden, so a user with a GPU and the
+``imgcourse.course.runner`` (papermill) with ``PROFILE="full"``, against a mirror folder of tiny
+files (``IMGCOURSE_MIRROR``) and with sizes and epochs overridden, so a user with a GPU and the
 internet never meets a crash that no test could have seen. Accuracy is not asserted: each
 notebook's accuracy thresholds are parameters, set to 0 here.
 
@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from fixture_files import write_mirror
 
-from imgcourse import course, runner
+from imgcourse import course
+from imgcourse.course import runner
 
 #: Overrides that make each notebook's full profile tiny. A notebook with a full profile that
 #: differs from its default one must be listed here.
@@ -129,6 +130,7 @@ FULL_RUNS: dict[str, dict[str, object]] = {
     # [13 style transfer] entry
     # [14 attention] entry
     # [15 few-shot] entry
+    # [19 capstone] entry
 }
 
 STARTUP = """\

@@ -1,6 +1,7 @@
-"""Tests of imgcourse.grade and ``imgcourse grade``: a tiny course notebook with two exercises
-(cheap checks of imgcourse.exercises.convolution), a generated class graded into the expected
-gradebook, and the pieces (matching, the graded notebook, the Feedback log) on their own."""
+"""Tests of imgcourse.course.grade and ``imgcourse grade``: a tiny course notebook with two
+exercises (cheap checks of imgcourse.exercises.convolution), a generated class graded into
+the expected gradebook, and the pieces (matching, the graded notebook, the Feedback log) on
+their own."""
 
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from imgcourse import grade
 from imgcourse.cli import main
-from imgcourse.course import CourseError
+from imgcourse.course import grade
+from imgcourse.course.catalogue import CourseError
+from imgcourse.course.student import make_student_version
 from imgcourse.exercises import ENV_FEEDBACK_LOG, Feedback
-from imgcourse.student import make_student_version
 
 SOLUTION_1 = '''# Exercise 1: the output size of a convolution
 def conv_output_size(size, kernel_size, stride=1, padding="valid"):

@@ -142,7 +142,8 @@ USER_RUN = {"IMAGE_SIZE": 16, "EPOCHS": 1, "BASE_FILTERS": 4, "DEPTH": 2, "BATCH
 def test_notebook_10_trains_on_a_users_folders(tmp_path):
     """``imgcourse run 10 -p IMAGES_DIR ... -p MASKS_DIR ...`` on grey 16-bit microscopy-like
     images with 0/255 masks: the notebook loads them, trains and finishes."""
-    from imgcourse import course, runner
+    from imgcourse import course
+    from imgcourse.course import runner
 
     images, masks = tmp_path / "cells" / "images", tmp_path / "cells" / "masks"
     images.mkdir(parents=True)

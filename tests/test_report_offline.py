@@ -10,7 +10,8 @@ from typing import Any
 import nbformat
 import pytest
 
-from imgcourse import course, runner
+from imgcourse import course
+from imgcourse.course import runner
 
 pytestmark = pytest.mark.slow
 

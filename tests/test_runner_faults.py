@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from imgcourse import runner
+from imgcourse.course import runner
 
 pytestmark = pytest.mark.slow
 

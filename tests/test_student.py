@@ -10,8 +10,8 @@ from typing import Any
 import nbformat
 import pytest
 
-from imgcourse.course import CourseError
-from imgcourse.student import (
+from imgcourse.course.catalogue import CourseError
+from imgcourse.course.student import (
     BEGIN_MARKER,
     END_MARKER,
     GENERIC_HINT,

@@ -89,8 +89,8 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
         number = NOTEBOOK_NAME.match(copy.name).group(1)  # type: ignore[union-attr]
         if number not in PLANNED:
             logger.warning(
-                "notebook %s has no entry in SYLLABUS (imgcourse/course.py); add it there "
-                "so a part page lists it",
+                "notebook %s has no entry in SYLLABUS (imgcourse/course/catalogue.py); "
+                "add it there so a part page lists it",
                 copy.name,
                 type="course",
             )

@@ -18,7 +18,10 @@ from imgcourse.data.pipeline import python_batches, tf_dataset
 from imgcourse.data.registry import get_dataset, list_datasets
 from imgcourse.data.shapes import make_shapes
 
+# [19 capstone] imports
+
 __all__ = [
+    # [19 capstone] names
     "augmentation_layers",
     "tf_augment",
     "tf_augmenter",

@@ -24,7 +24,7 @@ from typing import Any
 
 import nbformat
 
-from imgcourse.course import CourseError, write_notebook
+from imgcourse.course.catalogue import CourseError, write_notebook
 
 SOLUTION_TAG = "solution"
 EXERCISE_TAG = "exercise"

@@ -44,9 +44,9 @@ from typing import Any
 
 import nbformat
 
-from imgcourse.course import NOTEBOOK_NAME, CourseError, notebooks_dir
+from imgcourse.course.catalogue import NOTEBOOK_NAME, CourseError, notebooks_dir
+from imgcourse.course.student import SOLUTION_TAG
 from imgcourse.exercises import ENV_FEEDBACK_LOG
-from imgcourse.student import SOLUTION_TAG
 
 #: Per-notebook time limit, in seconds, unless ``--timeout`` says otherwise.
 DEFAULT_TIMEOUT = 600
@@ -445,7 +445,7 @@ def run_graded(graded: Path, executed: Path, run_dir: Path, timeout: float) -> d
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    from imgcourse.runner import _kernel_sockets_config, _papermill_engine
+    from imgcourse.course.runner import _kernel_sockets_config, _papermill_engine
 
     work = run_dir / "work"
     work.mkdir(exist_ok=True)
@@ -675,7 +675,7 @@ def _summary_markdown(result: GradeResult) -> str:
 def write_feedback_report(result: GradeResult, path: Path) -> Path:
     """A student's HTML report: the table of outcomes, then the executed graded notebook
     (harness cells hidden)."""
-    from imgcourse.runner import write_html_report
+    from imgcourse.course.runner import write_html_report
 
     if result.executed is not None:
         nb = nbformat.read(result.executed, as_version=4)

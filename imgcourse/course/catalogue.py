@@ -1,5 +1,5 @@
 """The course's catalogue: the syllabus, the notebooks on disk, their titles and parameters,
-and checking a user's parameter overrides. Running them is :mod:`imgcourse.runner`.
+and checking a user's parameter overrides. Running them is :mod:`imgcourse.course.runner`.
 Introduced in ``00_welcome``.
 """
 
@@ -80,7 +80,7 @@ class NotebookInfo:
 def notebooks_dir() -> Path:
     """The notebooks folder: ``$IMGCOURSE_NOTEBOOKS``, else ``notebooks/`` beside the package."""
     env = os.environ.get("IMGCOURSE_NOTEBOOKS")
-    folder = Path(env) if env else Path(__file__).resolve().parent.parent / "notebooks"
+    folder = Path(env) if env else Path(__file__).resolve().parents[2] / "notebooks"
     if not folder.is_dir():
         raise CourseError(
             f"notebooks folder {folder} not found. Run from a clone of the course repository "

@@ -19,7 +19,7 @@ from typing import Any
 
 import nbformat
 
-from imgcourse.course import NotebookInfo, write_notebook
+from imgcourse.course.catalogue import NotebookInfo, write_notebook
 from imgcourse.results import ENV_RESULTS, read_results
 
 #: Default-profile budget per notebook, in seconds, on a 2-core CPU.
@@ -44,7 +44,7 @@ class RunResult:
 
 #: Folder, beside the HTML reports, holding the JavaScript they load (MathJax, widgets).
 REPORT_ASSETS = "_report_assets"
-_ASSETS = Path(__file__).resolve().parent / "assets"
+_ASSETS = Path(__file__).resolve().parents[1] / "assets"
 _MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
 
 
