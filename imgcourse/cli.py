@@ -94,6 +94,37 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from imgcourse.course.report import make_report
+
+    def step(heading: str) -> None:
+        print(f"  {heading}", flush=True)
+
+    print(f"report on {Path(args.data_dir).resolve()} ...", flush=True)
+    overrides = [tuple(p) for p in args.param or []]
+    report = make_report(
+        args.data_dir,
+        overrides,
+        args.out,
+        profile=args.profile,
+        kernel_name=args.kernel,
+        on_section=step,
+    )
+    run = report.run
+    if run.status != "ok":
+        print(f"failed after {run.seconds:.1f} s: {run.error}", file=sys.stderr)
+        print(f"the notebook, with the failing cell, is in {report.folder}", file=sys.stderr)
+        return 1
+    print(f"done in {run.seconds:.1f} s; in {report.folder}:")
+    for name in report.files:
+        size = (report.folder / name).stat().st_size
+        print(f"  {name:<32} {size / 1024:>10,.1f} kB")
+    accuracy = report.metrics.get("test_accuracy")
+    if accuracy is not None:
+        print(f"test accuracy {accuracy:.1%}")
+    return 0
+
+
 def _positive(kind: type) -> Callable[[str], Any]:
     """An argparse type: a number of ``kind`` above 0, or a message saying so."""
 
@@ -151,6 +182,24 @@ def build_parser() -> argparse.ArgumentParser:
     student = sub.add_parser("student", help="write student versions without solutions")
     student.add_argument("--out", default="student", help="output folder")
 
+    report = sub.add_parser(
+        "report", help="train on your folder of images (one sub-folder per class) and report"
+    )
+    report.add_argument("data_dir", help="folder with one sub-folder of images per class")
+    report.add_argument(
+        "-p",
+        "--param",
+        nargs=2,
+        action="append",
+        metavar=("KEY", "VALUE"),
+        help="override a parameter of the capstone notebook (see imgcourse run 19)",
+    )
+    report.add_argument("--profile", choices=course.PROFILES, help="default (CPU) or full (GPU)")
+    report.add_argument(
+        "--out", default="report", help="folder for the report (replaced by a new report)"
+    )
+    report.add_argument("--kernel", default=None, help="Jupyter kernel name")
+
     grade = sub.add_parser("grade", help="grade submitted student notebooks into a gradebook")
     grade.add_argument(
         "submissions", help="folder of submissions: one folder per student, or files by student"
@@ -176,6 +225,7 @@ COMMANDS = {
     "bench": _cmd_bench,
     "student": _cmd_student,
     "grade": _cmd_grade,
+    "report": _cmd_report,
 }
 
 

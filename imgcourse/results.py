@@ -4,6 +4,10 @@ When ``imgcourse run`` executes a notebook it sets ``IMGCOURSE_RESULTS`` to a JS
 :func:`record` call merges its numbers into that file, and the run's ``summary.json`` and
 timing table show them. In an interactive session nothing is written. Introduced in
 ``02_cnn_basics``.
+
+Files a notebook makes for its user (the capstone's trained model and ``metrics.json``) go to
+:func:`output_dir`: the folder of the run's report under ``imgcourse run`` and ``imgcourse
+report`` (``IMGCOURSE_OUTPUT``), or None in an interactive session.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import os
 from pathlib import Path
 
 ENV_RESULTS = "IMGCOURSE_RESULTS"
+ENV_OUTPUT = "IMGCOURSE_OUTPUT"
 
 
 def record(**metrics: float) -> dict[str, float]:
@@ -45,3 +50,13 @@ def record(**metrics: float) -> dict[str, float]:
 def read_results(path: Path) -> dict[str, float]:
     """The numbers recorded into ``path`` ({} if the notebook recorded none)."""
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def output_dir() -> Path | None:
+    """The folder where files for the run's report belong, or None outside ``imgcourse run``.
+
+    The runner points ``IMGCOURSE_OUTPUT`` at a private folder and moves what is written there
+    into ``--out`` with the report when the notebook ends, so nothing half-written is left.
+    """
+    target = os.environ.get(ENV_OUTPUT)
+    return Path(target) if target else None

@@ -12,7 +12,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 import nbformat
 
 from imgcourse.course.catalogue import NotebookInfo, write_notebook
-from imgcourse.results import ENV_RESULTS, read_results
+from imgcourse.results import ENV_OUTPUT, ENV_RESULTS, read_results
 
 #: Default-profile budget per notebook, in seconds, on a 2-core CPU.
 BUDGET_SECONDS = 180
@@ -190,6 +190,7 @@ def run_notebook(
     kernel_name: str | None = None,
     progress: bool = False,
     cell_timeout: int = 600,
+    on_section: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Execute a notebook with papermill into ``out_dir`` and write its HTML report.
 
@@ -202,7 +203,11 @@ def run_notebook(
     hidden folder inside ``out_dir``; only when it ends are its files (notebook, report,
     results) moved into ``out_dir``, together, under a lock. An interrupted run (Ctrl-C)
     leaves ``out_dir`` as it was, and two runs writing to the same ``out_dir`` at once never
-    mix or half-write each other's files.
+    mix or half-write each other's files. Files the notebook writes into
+    :func:`imgcourse.results.output_dir` travel with the report.
+
+    ``on_section`` is called with a section's heading when its first code cell starts, so a
+    long run can show where it is (``imgcourse report`` prints one line per step).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".imgcourse-run-", dir=out_dir) as staging:
@@ -213,6 +218,7 @@ def run_notebook(
             kernel_name=kernel_name,
             progress=progress,
             cell_timeout=cell_timeout,
+            on_section=on_section,
         )
         with _folder_lock(out_dir):
             ensure_report_assets(out_dir)  # only once the run is over: Ctrl-C leaves nothing
@@ -223,6 +229,32 @@ def run_notebook(
     if result.report is not None:
         result.report = out_dir / result.report.name
     return result
+
+
+def _section_hook(notebook: NotebookInfo, on_section: Callable[[str], None]) -> Callable:
+    """An nbclient ``on_cell_start`` hook calling ``on_section(heading)`` once per section.
+
+    Cells are matched by id (papermill keeps them and adds one for the injected parameters),
+    and the heading is the last ``## `` line of a markdown cell above the code cell.
+    """
+    section_of: dict[str, str] = {}
+    heading = ""
+    for cell in nbformat.read(notebook.path, as_version=4).cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("## "):
+                    heading = line[3:].strip()
+        elif heading:
+            section_of[cell.get("id", "")] = heading
+    shown: set[str] = set()
+
+    def hook(cell: Any, cell_index: int) -> None:
+        section = section_of.get(cell.get("id", ""))
+        if section and section not in shown:
+            shown.add(section)
+            on_section(section)
+
+    return hook
 
 
 @contextlib.contextmanager
@@ -249,6 +281,7 @@ def _run_into(
     kernel_name: str | None,
     progress: bool,
     cell_timeout: int,
+    on_section: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Execute with papermill into ``out_dir`` (a private folder) and write the report there."""
     import papermill
@@ -259,8 +292,10 @@ def _run_into(
     results_path = out_dir / f"{notebook.name}.results.json"
     start = time.perf_counter()
     status, error = "ok", ""
-    saved_env = os.environ.get(ENV_RESULTS)
-    os.environ[ENV_RESULTS] = str(results_path)  # the kernel inherits the environment
+    run_env = {ENV_RESULTS: str(results_path), ENV_OUTPUT: str(out_dir)}
+    saved_env = {key: os.environ.get(key) for key in run_env}
+    os.environ.update(run_env)  # the kernel inherits the environment
+    hooks = {} if on_section is None else {"on_cell_start": _section_hook(notebook, on_section)}
     try:
         with _kernel_sockets_config() as config:
             papermill.execute_notebook(
@@ -274,6 +309,7 @@ def _run_into(
                 engine_name=_papermill_engine(),
                 execution_timeout=cell_timeout,
                 config=config,
+                **hooks,
             )
     except papermill.PapermillExecutionError as exc:
         status = "failed"
@@ -282,10 +318,11 @@ def _run_into(
         status = "failed"
         error = f"{type(exc).__name__}: {exc}"
     finally:
-        if saved_env is None:
-            os.environ.pop(ENV_RESULTS, None)
-        else:
-            os.environ[ENV_RESULTS] = saved_env
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     seconds = time.perf_counter() - start
     if executed.exists():
         write_html_report(executed, report, copy_assets=False)
