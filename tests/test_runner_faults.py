@@ -110,3 +110,25 @@ def test_two_runs_into_the_same_folder_do_not_mix(tmp_path):
     assert f"tag {tag}" in (out / "01_probe.html").read_text()
     assert json.loads((out / "summary.json").read_text())[0]["status"] == "ok"
     assert not [p for p in out.iterdir() if p.name.startswith(".imgcourse-run-")]
+
+
+def test_a_killed_kernel_is_a_failed_run_with_whole_files_and_the_notebook_untouched(tmp_path):
+    """The kernel dies mid-notebook (SIGKILL, as the out-of-memory killer does it)."""
+    course = tmp_path / "course"
+    source = _write_course(course, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
+    before = hashlib.sha256(source.read_bytes()).hexdigest()
+    out = tmp_path / "reports"
+
+    run = _run(course, out, f"MARKER_PATH={tmp_path / 'started.txt'}")
+    output, _ = run.communicate(timeout=240)
+
+    assert run.returncode == 1, output
+    assert "DeadKernelError" in output, output
+    assert hashlib.sha256(source.read_bytes()).hexdigest() == before
+    executed = nbformat.read(out / "01_probe.ipynb", as_version=4)
+    nbformat.validate(executed)  # whole, readable: the cells that ran keep their outputs
+    assert "first cell" in json.dumps([c.get("outputs", []) for c in executed.cells])
+    assert (out / "01_probe.html").stat().st_size > 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary[0]["status"] == "failed" and "DeadKernelError" in summary[0]["error"]
+    assert not [p for p in out.iterdir() if p.name.startswith(".imgcourse-run-")]
