@@ -272,6 +272,12 @@ def test_dir_and_path_values_are_made_absolute(welcome, tmp_path, monkeypatch):
     assert course.resolve_parameters(welcome, [("REPORT_PATH", "")]) == {"REPORT_PATH": ""}
 
 
+def test_a_home_folder_of_no_such_user_is_refused_by_name(welcome):
+    """``~0/data`` made pathlib raise RuntimeError (found by hypothesis with newer versions)."""
+    with pytest.raises(CourseError, match="DATA_DIR.*'~0'.*no such user"):
+        course.resolve_parameters(welcome, [("DATA_DIR", "~0/data")])
+
+
 # --- reports and summaries -----------------------------------------------------------------------
 
 

@@ -30,6 +30,7 @@ from imgcourse.course.catalogue import (
     read_notebook_info,
     read_parameters,
     resolve_parameters,
+    user_path,
     write_notebook,
 )
 
@@ -49,5 +50,6 @@ __all__ = [
     "read_notebook_info",
     "read_parameters",
     "resolve_parameters",
+    "user_path",
     "write_notebook",
 ]

@@ -274,9 +274,25 @@ def resolve_parameters(
                 "parameters cell instead."
             )
         if isinstance(value, str) and key.endswith(("_DIR", "_PATH")) and value:
-            value = str(Path(value).expanduser().resolve())
+            value = str(user_path(value, f"parameter {key} of {notebook.name}"))
         params[key] = value
     return params
+
+
+def user_path(text: str, what: str) -> Path:
+    """``text`` as an absolute path, ``~`` and ``~user`` expanded.
+
+    Raises:
+        CourseError: ``~name`` names no user on this machine (pathlib raises RuntimeError).
+    """
+    try:
+        return Path(text).expanduser().resolve()
+    except RuntimeError:
+        head = text.split("/", 1)[0]
+        raise CourseError(
+            f"{what}: {text!r} starts with {head!r}, but this machine has no such user's home "
+            "folder; give the full path"
+        ) from None
 
 
 def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:

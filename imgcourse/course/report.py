@@ -48,7 +48,7 @@ def check_data_dir(data_dir: str | Path) -> Path:
     class sub-folders, and each holds at least one image file. Unreadable images, duplicates,
     and odd sizes or modes are the notebook's own data check (step 1), listed in the report.
     """
-    folder = Path(data_dir).expanduser()
+    folder = catalogue.user_path(str(data_dir), "DATA_DIR")
     if not folder.exists():
         raise CourseError(
             f"DATA_DIR {str(folder)!r} does not exist; give a folder holding one sub-folder of "
@@ -76,7 +76,7 @@ def check_data_dir(data_dir: str | Path) -> Path:
             f"class folder(s) {', '.join(map(repr, empty))} in {str(folder)!r} hold no image "
             f"files ({', '.join(IMAGE_SUFFIXES)}); add images or remove the folder(s)"
         )
-    return folder.resolve()
+    return folder
 
 
 def _check_out(out_dir: Path, notebook_file: str) -> None:
@@ -112,7 +112,7 @@ def make_report(
     params = catalogue.resolve_parameters(
         notebook, [("DATA_DIR", str(data)), *(overrides or [])], profile
     )
-    out = Path(out_dir).expanduser().resolve()
+    out = catalogue.user_path(str(out_dir), "--out")
     _check_out(out, notebook.path.name)
     out.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
