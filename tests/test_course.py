@@ -276,6 +276,8 @@ def test_a_home_folder_of_no_such_user_is_refused_by_name(welcome):
     """``~0/data`` made pathlib raise RuntimeError (found by hypothesis with newer versions)."""
     with pytest.raises(CourseError, match="DATA_DIR.*'~0'.*no such user"):
         course.resolve_parameters(welcome, [("DATA_DIR", "~0/data")])
+    with pytest.raises(CourseError, match="NUL character"):
+        course.resolve_parameters(welcome, [("REPORT_PATH", "a\x00b")])
 
 
 # --- reports and summaries -----------------------------------------------------------------------

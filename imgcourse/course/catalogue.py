@@ -283,8 +283,11 @@ def user_path(text: str, what: str) -> Path:
     """``text`` as an absolute path, ``~`` and ``~user`` expanded.
 
     Raises:
-        CourseError: ``~name`` names no user on this machine (pathlib raises RuntimeError).
+        CourseError: ``~name`` names no user on this machine (pathlib raises RuntimeError), or
+            the text holds a NUL character, which no file name can.
     """
+    if "\x00" in text:
+        raise CourseError(f"{what}: {text!r} holds a NUL character (\\x00); no path can")
     try:
         return Path(text).expanduser().resolve()
     except RuntimeError:
