@@ -68,6 +68,16 @@ def test_fit_prints_one_line_per_epoch_and_a_summary(tiny, capsys):
     assert result.seconds > 0 and result.images_per_second > 0
 
 
+def test_early_stopping_reports_the_epochs_that_ran(tiny, capsys):
+    import keras
+
+    stop_at_once = keras.callbacks.EarlyStopping(monitor="loss", patience=0, min_delta=1e9)
+    result = fit(_model(), tiny, epochs=10, batch_size=16, callbacks=[stop_at_once])
+    _, summaries = _lines(capsys.readouterr().out)
+    assert result.epochs == 2 == len(result.history["loss"])
+    assert summaries[0].group(1) == "2"
+
+
 def test_fit_logs_validation_metrics(tiny, capsys):
     result = fit(_model(), tiny, epochs=2, validation_data=tiny, batch_size=16)
     out = capsys.readouterr().out

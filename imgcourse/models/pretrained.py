@@ -188,7 +188,8 @@ def imagenet_backbone(
     where = (
         f"download the ImageNet weights of keras.applications.{name} without the top "
         f"(the '..._notop.h5' or '..._no_top...h5' file) on a machine with internet, then "
-        f"either pass its path as WEIGHTS_PATH or copy it into the Keras cache, {cache}"
+        "either pass its path (the notebook's ..._WEIGHTS_PATH parameter) or copy it into the "
+        f"Keras cache, {cache}"
     )
     if weights not in (None, "imagenet"):
         path = Path(weights).expanduser()

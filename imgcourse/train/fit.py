@@ -126,15 +126,16 @@ def fit(
             raise
         raise TrainingOutOfMemoryError(_out_of_memory_message(data, batch_size, err)) from err
     seconds = time.perf_counter() - start
+    ran = len(next(iter(history.history.values()), [])) or epochs  # early stopping ends sooner
     result = TrainResult(
         history={k: [float(v) for v in vals] for k, vals in history.history.items()},
         seconds=seconds,
         images_per_second=logger.images_per_second,
-        epochs=epochs,
+        epochs=ran,
         num_images=n,
     )
     print(
-        f"trained {epochs} epochs on {n:,} images in {seconds:.1f} s; "
+        f"trained {ran} epochs on {n:,} images in {seconds:.1f} s; "
         f"{result.images_per_second:,.0f} images/s (median epoch, first epoch left out)"
     )
     return result
