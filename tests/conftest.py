@@ -52,3 +52,44 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         yield driver
     finally:
         driver.quit()
+
+
+def open_offline(browser: Any, url: str, *, raw_tex: str) -> dict[str, Any]:
+    """Open ``url`` with every http(s) and ws(s) request blocked; once MathJax has typeset and
+    any widget slider is drawn, count what rendered. ``raw_tex`` is a piece of a formula's
+    source that must not be left as text on the page."""
+    blocked = ["http://*", "https://*", "ws://*", "wss://*"]
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": blocked})
+    try:
+        browser.get(url)
+        browser.set_script_timeout(30)
+        return browser.execute_async_script(
+            """
+            const [rawTex, done] = [arguments[0], arguments[arguments.length - 1]];
+            const settle = async () => {
+              if (document.readyState !== "complete") {
+                await new Promise((r) => window.addEventListener("load", r, { once: true }));
+              }
+              for (let i = 0; i < 100 && !(window.MathJax && MathJax.startup); i++) {
+                await new Promise((r) => setTimeout(r, 100));
+              }
+              if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
+              const widgets = document.querySelector("script[type*='widget-view']");
+              for (let i = 0; widgets && i < 100 && !document.querySelector(".widget-slider");
+                   i++) {
+                await new Promise((r) => setTimeout(r, 100));
+              }
+              return {
+                mathRendered: document.querySelectorAll("mjx-container").length,
+                rawTex: document.body.innerText.includes(rawTex),
+                sliders: document.querySelectorAll(".widget-slider").length,
+                images: Array.from(document.images).filter((i) => i.naturalWidth > 0).length,
+              };
+            };
+            settle().then(done, (err) => done({ error: String(err) }));
+            """,
+            raw_tex,
+        )
+    finally:
+        browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})

@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -34,15 +35,23 @@ from imgcourse.models.inception import inception, inception_module
 from imgcourse.models.resnet import resnet
 from imgcourse.models.vgg import vgg
 
-FAMILIES = ["efficientnet", "inception", "resnet", "small_cnn", "vgg"]  # classifiers
-#: Registered models with other outputs (per-pixel classes, detection maps); their own tests
-#: (test_unet.py, test_detector.py) check them, and the JAX test below trains them too.
-OTHER_MODELS = ["centre_detector", "unet"]
+FAMILIES = ["efficientnet", "inception", "resnet", "small_cnn", "small_vit", "vgg"]  # classifiers
+#: Registered models with other outputs (per-pixel classes, detection maps, reconstructions);
+#: their own tests (test_unet.py, test_detector.py, test_autoencoder.py) check them, and the
+#: JAX test below trains them too.
+OTHER_MODELS = ["centre_detector", "conv_autoencoder", "unet"]
+#: Registered models with their own inputs and training (a GAN's noise and two updates, the
+#: episodes of a prototypical network): their JAX runs are in the test file named here.
+JAX_ELSEWHERE = {
+    "dcgan_generator": "test_gan.py",
+    "dcgan_discriminator": "test_gan.py",
+    "protonet": "test_protonet.py",
+}
 SMALL = {"input_shape": (16, 16, 3), "num_classes": 3}
 
 
 def test_every_family_is_registered():
-    assert models.list_models() == sorted(FAMILIES + OTHER_MODELS)
+    assert models.list_models() == sorted(FAMILIES + OTHER_MODELS + list(JAX_ELSEWHERE))
     assert sorted(models.PAPER_MODELS) == ["efficientnet_b0", "googlenet", "resnet50", "vgg16"]
 
 
@@ -95,15 +104,20 @@ JAX_SCRIPT = textwrap.dedent(
     heat = detector.encode_targets(boxes, [np.array([k]) for k in y], image_size=16,
                                    stride=4, num_classes=3)
     targets = {"unet": (masks, "sparse_categorical_crossentropy"),
-               "centre_detector": (heat, detector.detector_loss)}
+               "centre_detector": (heat, detector.detector_loss),
+               "conv_autoencoder": (x, "mse")}
     results = {}
     for name in models.list_models():
-        model = models.build(name, input_shape=(16, 16, 3), num_classes=3)
+        if name in ELSEWHERE:
+            continue
+        kwargs = {} if name == "conv_autoencoder" else {"num_classes": 3}
+        model = models.build(name, input_shape=(16, 16, 3), **kwargs)
         target, loss = targets.get(name, (y, "sparse_categorical_crossentropy"))
         model.compile(optimizer="adam", loss=loss)
         out = np.asarray(model.predict_on_batch(x))
         loss = float(model.train_on_batch(x, target))
-        total = float(out.sum(axis=-1).mean()) if name != "centre_detector" else 1.0
+        sums = name not in ("centre_detector", "conv_autoencoder")  # not probabilities
+        total = float(out.sum(axis=-1).mean()) if sums else 1.0
         results[name] = [list(out.shape), total, loss]
     print("RESULTS " + json.dumps(results))
     """
@@ -121,18 +135,29 @@ def test_every_model_runs_and_trains_on_jax():
     # cost time on a CPU, and nothing here measures speed.
     xla = "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true"
     env = {**os.environ, "KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3", "XLA_FLAGS": xla}
+    script = f"ELSEWHERE = {sorted(JAX_ELSEWHERE)!r}\n" + JAX_SCRIPT
     run = subprocess.run(
-        [sys.executable, "-c", JAX_SCRIPT], capture_output=True, text=True, env=env, timeout=600
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=600
     )
     assert run.returncode == 0, run.stderr[-3000:]
     line = next(x for x in run.stdout.splitlines() if x.startswith("RESULTS "))
     results = json.loads(line.removeprefix("RESULTS "))
     assert sorted(results) == sorted(FAMILIES + OTHER_MODELS)
-    shapes = {"unet": [4, 16, 16, 3], "centre_detector": [4, 4, 4, 7]}
+    shapes = {
+        "unet": [4, 16, 16, 3],
+        "centre_detector": [4, 4, 4, 7],
+        "conv_autoencoder": [4, 16, 16, 3],
+    }
     for name, (shape, total, loss) in results.items():
         assert shape == shapes.get(name, [4, 3]), name
         assert total == pytest.approx(1.0, rel=1e-5), name
         assert np.isfinite(loss), name
+
+
+@pytest.mark.parametrize(("name", "test_file"), sorted(JAX_ELSEWHERE.items()))
+def test_models_trained_elsewhere_on_jax_have_that_test(name, test_file):
+    source = (Path(__file__).parent / test_file).read_text(encoding="utf-8")
+    assert "KERAS_BACKEND" in source and name.split("_")[0] in source, test_file
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import nbformat
 import pytest
+from conftest import open_offline
 
 from imgcourse import course
 from imgcourse.course import runner
@@ -57,44 +57,10 @@ def test_the_report_names_no_cdn_and_its_assets_are_beside_it(report):
             assert (report.parent / source).is_file(), f"{source} is not beside the report"
 
 
-def _open(browser: Any, url: str) -> dict[str, Any]:
-    browser.get(url)
-    browser.set_script_timeout(30)
-    return browser.execute_async_script(
-        """
-        const done = arguments[arguments.length - 1];
-        const settle = async () => {
-          if (document.readyState !== "complete") {
-            await new Promise((r) => window.addEventListener("load", r, { once: true }));
-          }
-          for (let i = 0; i < 100 && !(window.MathJax && MathJax.startup); i++) {
-            await new Promise((r) => setTimeout(r, 100));
-          }
-          if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
-          for (let i = 0; i < 100 && !document.querySelector(".widget-slider"); i++) {
-            await new Promise((r) => setTimeout(r, 100));
-          }
-          return {
-            mathRendered: document.querySelectorAll("mjx-container").length,
-            rawTex: document.body.innerText.includes("\\\\frac{n(n+1)}{2}"),
-            sliders: document.querySelectorAll(".widget-slider").length,
-          };
-        };
-        settle().then(done, (err) => done({ error: String(err) }));
-        """
-    )
-
-
 def test_the_report_opened_from_disk_typesets_formulas_and_draws_the_widget(report, browser):
     """With every http(s) request blocked in the browser, the page still typesets its formulas
     and draws its widget: it needs nothing but the files beside it."""
-    blocked = ["http://*", "https://*", "ws://*", "wss://*"]
-    browser.execute_cdp_cmd("Network.enable", {})
-    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": blocked})
-    try:
-        page = _open(browser, report.as_uri())
-    finally:
-        browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+    page = open_offline(browser, report.as_uri(), raw_tex="\\frac{n(n+1)}{2}")
     assert "error" not in page, page
     assert page["mathRendered"] >= 2 and not page["rawTex"], page
     assert page["sliders"] == 1, page
