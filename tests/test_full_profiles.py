@@ -69,6 +69,7 @@ FULL_RUNS: dict[str, dict[str, object]] = {
         "FULL_TEST_IMAGES": 20,
         "FULL_IMAGE_SIZE": 75,
         "FULL_APP_EPOCHS": 1,
+        "FULL_APPLICATIONS": ["InceptionV3", "EfficientNetB0"],  # two of four: CI time
         "FULL_MIN_APP_ACCURACY": -1.0,
     },
     "06": {
@@ -125,12 +126,72 @@ FULL_RUNS: dict[str, dict[str, object]] = {
         "FULL_MIN_MEAN_IOU": 0.0,
         "FULL_MIN_MEAN_DICE": 0.0,
     },
-    # [11 autoencoders] entry
-    # [12 gans] entry
-    # [13 style transfer] entry
-    # [14 attention] entry
-    # [15 few-shot] entry
-    # [19 capstone] entry
+    "11": {
+        "FULL_NUM_IMAGES": 80,
+        "FULL_EPOCHS": 1,
+        "FULL_DENOISE_EPOCHS": 1,
+        "FULL_MIN_PSNR": -100.0,
+        "FULL_MIN_DENOISE_GAIN": -100.0,
+    },
+    "12": {
+        "FULL_NUM_IMAGES": 80,
+        "FULL_GEN_FILTERS": 8,
+        "FULL_LATENT_DIM": 8,
+        "FULL_EPOCHS": 1,
+        "FULL_COLLAPSE_EPOCHS": 1,
+        "FULL_CLASSIFIER_EPOCHS": 1,
+        "BATCH_SIZE": 16,
+        "NUM_SAMPLES": 40,
+        "FULL_MIN_CLASSIFIER_ACCURACY": -1.0,
+        "FULL_MIN_CLASSES_COVERED": 0,
+        "FULL_MIN_SHARE_RECOGNISED": -1.0,
+        "ASSERT_COLLAPSE": False,
+    },
+    "13": {
+        "FULL_IMAGE_SIZE": 32,
+        "FULL_STEPS": 3,
+        "FULL_GRID_STEPS": 2,
+        "WEIGHT_FACTORS": [1.0, 2.0],
+        "IMAGENET": False,
+        "MIN_STYLE_DROP": -1.0,
+        "MIN_JUDGE_GAIN": 0.0,
+    },
+    "14": {
+        "FULL_TRAIN_IMAGES": 60,
+        "FULL_TEST_IMAGES": 20,
+        "FULL_EPOCHS": 1,
+        "FULL_NUM_SCENES": 100,
+        "FULL_CAPTION_IMAGE_SIZE": 32,
+        "FULL_CAPTION_EPOCHS": 1,
+        "FULL_MIN_VIT_ACCURACY": -1.0,
+        "FULL_MIN_CNN_ACCURACY": -1.0,
+        "FULL_MIN_BLEU4": -1.0,
+        "MIN_BLEU4_GAIN": -1.0,
+    },
+    "15": {
+        "FULL_IMAGE_SIZE": 32,
+        "FULL_FILTERS": [8, 8],
+        "FULL_TRAIN_WAY": 5,
+        "FULL_EPISODES": 3,
+        "FULL_MIN_PROTONET_ACCURACY": -1.0,
+        "FULL_MIN_GAIN_OVER_PIXELS": -1.0,
+        "TRAIN_SHOT": 2,
+        "TRAIN_QUERY": 2,
+        "TEST_QUERY": 2,
+        "TEST_EPISODES": 10,
+        "ZSL_IMAGES": 200,
+        "ZSL_EPOCHS": 1,
+        "MIN_ZSL_OVER_CHANCE": -1.0,
+    },
+    "19": {
+        "FULL_IMAGE_SIZE": 32,
+        "FULL_EPOCHS": 1,
+        "EPOCHS": 1,
+        "FULL_MIN_ACCURACY": 0.0,
+        "MIN_ACCURACY": 0.0,
+        "MIN_GAIN_OVER_BASELINES": -1.0,
+        "COMPARE_SCRATCH": False,
+    },
 }
 
 STARTUP = """\

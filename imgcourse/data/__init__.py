@@ -11,17 +11,27 @@ from imgcourse.data.builtin import (
 from imgcourse.data.coco import read_coco, write_coco
 from imgcourse.data.dataset import ImageSet, split
 from imgcourse.data.download import DownloadError, cache_dir, fetch, load_dataset
+from imgcourse.data.example_folder import write_class_folder, write_example_folder
 from imgcourse.data.folder import ImageFolderError, load_image_folder, scan_image_folder
+from imgcourse.data.folder_check import (
+    check_trainable,
+    class_table,
+    describe_files,
+    problem_table,
+)
 from imgcourse.data.glyphs import make_glyphs
 from imgcourse.data.masks import MaskFolderError, load_mask_folders, read_mask
 from imgcourse.data.pipeline import python_batches, tf_dataset
 from imgcourse.data.registry import get_dataset, list_datasets
 from imgcourse.data.shapes import make_shapes
 
-# [19 capstone] imports
-
 __all__ = [
-    # [19 capstone] names
+    "check_trainable",
+    "class_table",
+    "describe_files",
+    "problem_table",
+    "write_class_folder",
+    "write_example_folder",
     "augmentation_layers",
     "tf_augment",
     "tf_augmenter",

@@ -31,6 +31,14 @@ from imgcourse.metrics.detection import (
     detection_metrics,
     mean_average_precision,
 )
+from imgcourse.metrics.fewshot import episode_interval
+from imgcourse.metrics.generation import (
+    class_counts,
+    class_coverage,
+    label_agreement,
+    sample_diversity,
+)
+from imgcourse.metrics.image_quality import mse, psnr, ssim
 from imgcourse.metrics.segmentation import (
     confusion_matrix,
     dice,
@@ -41,19 +49,19 @@ from imgcourse.metrics.segmentation import (
     per_class_iou,
     pixel_accuracy,
 )
-
-# [11 autoencoders] imports
-# [12 gans] imports
-# [13 style transfer] imports
-# [14 attention] imports
-# [15 few-shot] imports
+from imgcourse.metrics.text import corpus_bleu, ngram_counts
 
 __all__ = [
-    # [11 autoencoders] names
-    # [12 gans] names
-    # [13 style transfer] names
-    # [14 attention] names
-    # [15 few-shot] names
+    "mse",
+    "psnr",
+    "ssim",
+    "class_counts",
+    "class_coverage",
+    "label_agreement",
+    "sample_diversity",
+    "corpus_bleu",
+    "ngram_counts",
+    "episode_interval",
     "COCO_IOU_THRESHOLDS",
     "RECALL_POINTS",
     "average_precision",

@@ -34,11 +34,11 @@ FAMILIES = (
     "resnet",
     "inception",
     "efficientnet",
-    # [11 autoencoders] family module names, quoted
-    # [12 gans] family module names, quoted
-    # [13 style transfer] family module names, quoted
-    # [14 attention] family module names, quoted
-    # [15 few-shot] family module names, quoted
+    "autoencoder",
+    "gan",
+    "vit",
+    "captioner",
+    "protonet",
 )
 
 

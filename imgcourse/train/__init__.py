@@ -2,22 +2,31 @@
 repeats and hyperparameter search."""
 
 from imgcourse.train.callbacks import ThroughputLogger, format_metrics
+from imgcourse.train.episodes import (
+    Episode,
+    EpisodeSampler,
+    evaluate_episodes,
+    nearest_neighbour,
+    train_episodes,
+)
 from imgcourse.train.fit import TrainingOutOfMemoryError, TrainResult, fit
+from imgcourse.train.gan import gan_losses, generate, tf_gan_step, train_gan
 from imgcourse.train.seeds import SeedRuns, over_seeds
+from imgcourse.train.style import StyleTransferResult, transfer_style
 from imgcourse.train.tuning import SearchResult, compare_searches, search, trials_table
 
-# [11 autoencoders] imports
-# [12 gans] imports
-# [13 style transfer] imports
-# [14 attention] imports
-# [15 few-shot] imports
-
 __all__ = [
-    # [11 autoencoders] names
-    # [12 gans] names
-    # [13 style transfer] names
-    # [14 attention] names
-    # [15 few-shot] names
+    "gan_losses",
+    "generate",
+    "tf_gan_step",
+    "train_gan",
+    "StyleTransferResult",
+    "transfer_style",
+    "Episode",
+    "EpisodeSampler",
+    "evaluate_episodes",
+    "nearest_neighbour",
+    "train_episodes",
     "SearchResult",
     "SeedRuns",
     "ThroughputLogger",

@@ -7,6 +7,18 @@ from imgcourse.viz.architectures import (
     plot_architecture_comparison,
     plot_depth_curves,
 )
+from imgcourse.viz.attention import (
+    CaptionStepper,
+    caption_stepper,
+    show_attention_rollout,
+    show_caption_attention,
+)
+from imgcourse.viz.autoencoders import (
+    plot_codes_2d,
+    plot_rate_distortion,
+    show_image_rows,
+)
+from imgcourse.viz.capstone import plot_image_sizes, show_worst_errors, worst_errors
 from imgcourse.viz.convolution import (
     show_convolution_step,
     show_kernels_and_patches,
@@ -38,6 +50,29 @@ from imgcourse.viz.explain import (
     plot_randomization,
     show_explanations,
 )
+from imgcourse.viz.fewshot import (
+    plot_embeddings_2d,
+    plot_shot_accuracy,
+    separation,
+    show_attribute_predictions,
+    show_episode,
+)
+from imgcourse.viz.gans import (
+    InterpolationExplorer,
+    interpolation_explorer,
+    plot_class_coverage,
+    plot_gan_losses,
+    plot_interpolation,
+    show_snapshots,
+)
+from imgcourse.viz.style import (
+    plot_gram_matrices,
+    plot_style_losses,
+    plot_tradeoff,
+    show_style_images,
+    show_weight_grid,
+    style_weight_explorer,
+)
 from imgcourse.viz.tasks import (
     MASK_COLOURS,
     overlay_mask,
@@ -53,18 +88,34 @@ from imgcourse.viz.transfer import (
     plot_label_curves,
 )
 
-# [11 autoencoders] imports
-# [12 gans] imports
-# [13 style transfer] imports
-# [14 attention] imports
-# [15 few-shot] imports
-
 __all__ = [
-    # [11 autoencoders] names
-    # [12 gans] names
-    # [13 style transfer] names
-    # [14 attention] names
-    # [15 few-shot] names
+    "plot_codes_2d",
+    "plot_rate_distortion",
+    "show_image_rows",
+    "InterpolationExplorer",
+    "interpolation_explorer",
+    "plot_class_coverage",
+    "plot_gan_losses",
+    "plot_interpolation",
+    "show_snapshots",
+    "plot_gram_matrices",
+    "plot_style_losses",
+    "plot_tradeoff",
+    "show_style_images",
+    "show_weight_grid",
+    "style_weight_explorer",
+    "CaptionStepper",
+    "caption_stepper",
+    "show_attention_rollout",
+    "show_caption_attention",
+    "plot_embeddings_2d",
+    "plot_shot_accuracy",
+    "separation",
+    "show_attribute_predictions",
+    "show_episode",
+    "plot_image_sizes",
+    "show_worst_errors",
+    "worst_errors",
     "MASK_COLOURS",
     "overlay_mask",
     "plot_architecture_comparison",
