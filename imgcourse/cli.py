@@ -141,6 +141,19 @@ def _positive(kind: type) -> Callable[[str], Any]:
     return parse
 
 
+def _add_notebook_options(parser: argparse.ArgumentParser, whose: str) -> None:
+    """``-p KEY VALUE`` (repeatable) and ``--profile``, for commands that run a notebook."""
+    parser.add_argument(
+        "-p",
+        "--param",
+        nargs=2,
+        action="append",
+        metavar=("KEY", "VALUE"),
+        help=f"override a parameter of {whose}",
+    )
+    parser.add_argument("--profile", choices=course.PROFILES, help="default (CPU) or full (GPU)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="imgcourse", description="Run and manage the deep-learning-for-images course."
@@ -152,15 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run notebooks with papermill and write HTML reports")
     run.add_argument("names", nargs="*", help="notebook numbers or names, e.g. 02 or cnn_basics")
     run.add_argument("--all", action="store_true", help="run every notebook")
-    run.add_argument(
-        "-p",
-        "--param",
-        nargs=2,
-        action="append",
-        metavar=("KEY", "VALUE"),
-        help="override a parameter of the notebook's parameters cell",
-    )
-    run.add_argument("--profile", choices=course.PROFILES, help="default (CPU) or full (GPU)")
+    _add_notebook_options(run, "the notebook's parameters cell")
     run.add_argument("--out", default="reports", help="folder for executed notebooks and reports")
     run.add_argument("--kernel", default=None, help="Jupyter kernel name (default: the notebook's)")
     run.add_argument(
@@ -186,15 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
         "report", help="train on your folder of images (one sub-folder per class) and report"
     )
     report.add_argument("data_dir", help="folder with one sub-folder of images per class")
-    report.add_argument(
-        "-p",
-        "--param",
-        nargs=2,
-        action="append",
-        metavar=("KEY", "VALUE"),
-        help="override a parameter of the capstone notebook (see imgcourse run 19)",
-    )
-    report.add_argument("--profile", choices=course.PROFILES, help="default (CPU) or full (GPU)")
+    _add_notebook_options(report, "the capstone notebook (see imgcourse run 19)")
     report.add_argument(
         "--out", default="report", help="folder for the report (replaced by a new report)"
     )

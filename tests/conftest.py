@@ -1,10 +1,14 @@
 """Fixtures shared by test files: a headless Chromium for pages that must work offline (the
-book, the HTML reports)."""
+book, the HTML reports), and a fresh Python on the JAX backend for models and losses."""
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -93,3 +97,28 @@ def open_offline(browser: Any, url: str, *, raw_tex: str) -> dict[str, Any]:
         )
     finally:
         browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+
+
+#: XLA's optimisations are what cost time on a CPU, and nothing run on JAX here measures speed.
+JAX_XLA_FLAGS = "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true"
+
+
+def run_on_jax(script: str, *, timeout: int = 600) -> Any:
+    """Run ``script`` in a fresh Python with ``KERAS_BACKEND=jax`` and return the JSON it
+    prints after ``RESULTS `` (skips the test when jax is not installed)."""
+    if importlib.util.find_spec("jax") is None:
+        pytest.skip("jax is not installed (pip install -e '.[dev]' installs it)")
+    env = {
+        **os.environ,
+        "KERAS_BACKEND": "jax",
+        "JAX_PLATFORMS": "cpu",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "XLA_FLAGS": JAX_XLA_FLAGS,
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=timeout
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    line = next((x for x in run.stdout.splitlines() if x.startswith("RESULTS ")), None)
+    assert line is not None, f"the script printed no RESULTS line:\n{run.stdout[-2000:]}"
+    return json.loads(line.removeprefix("RESULTS "))

@@ -9,18 +9,14 @@ costs compared with the papers and ``keras.applications``.
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import math
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
+from conftest import run_on_jax
 from keras import layers
 
 from imgcourse import models
@@ -125,23 +121,8 @@ JAX_SCRIPT = textwrap.dedent(
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    importlib.util.find_spec("jax") is None,
-    reason="jax is not installed (pip install -e '.[dev]' installs it); the JAX backend "
-    "cannot be tested",
-)
 def test_every_model_runs_and_trains_on_jax():
-    # JAX compiles each step with XLA (op by op is slower still); its optimisations are what
-    # cost time on a CPU, and nothing here measures speed.
-    xla = "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true"
-    env = {**os.environ, "KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3", "XLA_FLAGS": xla}
-    script = f"ELSEWHERE = {sorted(JAX_ELSEWHERE)!r}\n" + JAX_SCRIPT
-    run = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=600
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    line = next(x for x in run.stdout.splitlines() if x.startswith("RESULTS "))
-    results = json.loads(line.removeprefix("RESULTS "))
+    results = run_on_jax(f"ELSEWHERE = {sorted(JAX_ELSEWHERE)!r}\n" + JAX_SCRIPT)
     assert sorted(results) == sorted(FAMILIES + OTHER_MODELS)
     shapes = {
         "unet": [4, 16, 16, 3],
@@ -157,7 +138,7 @@ def test_every_model_runs_and_trains_on_jax():
 @pytest.mark.parametrize(("name", "test_file"), sorted(JAX_ELSEWHERE.items()))
 def test_models_trained_elsewhere_on_jax_have_that_test(name, test_file):
     source = (Path(__file__).parent / test_file).read_text(encoding="utf-8")
-    assert "KERAS_BACKEND" in source and name.split("_")[0] in source, test_file
+    assert "run_on_jax(" in source and name.split("_")[0] in source, test_file
 
 
 @pytest.fixture

@@ -3,16 +3,12 @@ the episode loss and accuracy, checked against NumPy references, and run on JAX.
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import os
-import subprocess
-import sys
 import textwrap
 
 import keras
 import numpy as np
 import pytest
+from conftest import run_on_jax
 
 from imgcourse import models
 from imgcourse.models.protonet import (
@@ -113,14 +109,6 @@ JAX_SCRIPT = textwrap.dedent(
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is not installed")
 def test_protonet_trains_on_jax():
-    xla = "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true"
-    env = {**os.environ, "KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3", "XLA_FLAGS": xla}
-    run = subprocess.run(
-        [sys.executable, "-c", JAX_SCRIPT], capture_output=True, text=True, env=env, timeout=600
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    line = next(x for x in run.stdout.splitlines() if x.startswith("RESULTS "))
-    shape, loss = json.loads(line.removeprefix("RESULTS "))
+    shape, loss = run_on_jax(JAX_SCRIPT)
     assert shape == [12, 64] and np.isfinite(loss)

@@ -4,15 +4,11 @@ on JAX."""
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import os
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
 import pytest
+from conftest import run_on_jax
 
 from imgcourse.models.style import random_extractor
 from imgcourse.train import style
@@ -148,20 +144,13 @@ JAX_SCRIPT = textwrap.dedent(
     extractor = random_extractor((16, 16, 3), filters=(4, 8), seed=0)
     result = style.transfer_style(extractor, content, style_img, steps=15,
                                   style_weight=100.0, learning_rate=0.05, verbose=False)
-    print("RESULT " + json.dumps([result.drop("style"), list(result.image.shape)]))
+    print("RESULTS " + json.dumps([result.drop("style"), list(result.image.shape)]))
     """
 )
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is not installed")
 def test_the_loop_runs_on_jax():
-    env = {**os.environ, "KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3"}
-    done = subprocess.run(
-        [sys.executable, "-c", JAX_SCRIPT], capture_output=True, text=True, env=env, timeout=300
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    line = [x for x in done.stdout.splitlines() if x.startswith("RESULT ")][0]
-    drop, shape = json.loads(line[len("RESULT ") :])
+    drop, shape = run_on_jax(JAX_SCRIPT, timeout=300)
     assert shape == [16, 16, 3]
     assert drop < 0.5
