@@ -10,7 +10,7 @@ import shutil
 import numpy as np
 import pytest
 
-from imgcourse.data import make_glyphs
+from imgcourse.data import make_glyphs, paint_scans
 from imgcourse.data.registry import WeightsEntry, get_weights, list_weights
 from imgcourse.models.pretrained import (
     REPO_ROOT,
@@ -132,6 +132,29 @@ def test_make_glyphs_bad_input():
         make_glyphs(2, image_size=4)
     with pytest.raises(ValueError, match="num_classes"):
         make_glyphs(2, num_classes=0)
+
+
+def test_paint_scans_keeps_the_strokes_and_varies_the_colours():
+    scans = np.zeros((200, 8, 8, 1), np.float32)
+    scans[:, 2:6, 3:5] = 1.0  # a bright stroke on dark paper
+    painted = paint_scans(scans, seed=1)
+    assert painted.shape == (200, 8, 8, 3) and painted.dtype == np.float32
+    assert 0.0 <= painted.min() and painted.max() <= 1.0
+    stroke, paper = painted[:, 3, 3].mean(-1), painted[:, 0, 0].mean(-1)
+    assert np.all(np.abs(stroke - paper) > 0.15)  # the stroke stays visible
+    dark_ink = np.mean(stroke < paper)
+    assert 0.1 < dark_ink < 0.3  # one image in five: dark ink on light paper
+    colour = np.ptp(painted[:, 0, 0], axis=-1) > 0.05
+    assert 0.15 < colour.mean() < 0.45  # most paper is grey, about 30% coloured
+    np.testing.assert_array_equal(painted, paint_scans(scans[..., 0], seed=1))
+    assert not np.allclose(painted, paint_scans(scans, seed=2))
+
+
+def test_paint_scans_bad_input():
+    with pytest.raises(ValueError, match="grey images"):
+        paint_scans(np.zeros((2, 8, 8, 3)))
+    with pytest.raises(ValueError, match="divide by 255"):
+        paint_scans(np.full((2, 8, 8), 255.0))
 
 
 def test_imagenet_backbone_unknown_name_and_missing_file(tmp_path):

@@ -19,7 +19,7 @@ from imgcourse.data.folder_check import (
     describe_files,
     problem_table,
 )
-from imgcourse.data.glyphs import make_glyphs
+from imgcourse.data.glyphs import make_glyphs, paint_scans
 from imgcourse.data.masks import MaskFolderError, load_mask_folders, read_mask
 from imgcourse.data.pipeline import python_batches, tf_dataset
 from imgcourse.data.registry import get_dataset, list_datasets
@@ -53,6 +53,7 @@ __all__ = [
     "load_photos",
     "load_textures",
     "make_glyphs",
+    "paint_scans",
     "make_shapes",
     "python_batches",
     "scan_image_folder",

@@ -19,6 +19,18 @@ def _glyph_templates(num_classes: int, segments: int, seed: int) -> tuple[np.nda
     return points, rng.integers(2, segments + 1, num_classes)
 
 
+def _paper_and_ink(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Background and ink colours (n, 3) in [0, 1]: mostly grey, light ink on dark paper,
+    one image in five the other way round."""
+    back, ink = rng.uniform(0, 0.4, (n, 3)), rng.uniform(0.6, 1.0, (n, 3))
+    grey = rng.random(n) < 0.7
+    back[grey] = back[grey].mean(1, keepdims=True)
+    ink[grey] = ink[grey].mean(1, keepdims=True)
+    dark_ink = rng.random(n) < 0.2
+    back[dark_ink], ink[dark_ink] = ink[dark_ink].copy(), back[dark_ink].copy()
+    return back, ink
+
+
 def make_glyphs(
     n: int,
     *,
@@ -70,12 +82,7 @@ def make_glyphs(
     grid = np.stack([rows.ravel(), cols.ravel()], 1).astype(np.float32)
     width = (rng.uniform(1.2, 2.8, n) * image_size / 32).astype(np.float32)
     sigma = rng.uniform(0.3, 1.5, n) * image_size / 32
-    back, ink = rng.uniform(0, 0.4, (n, 3)), rng.uniform(0.6, 1.0, (n, 3))
-    grey = rng.random(n) < 0.7
-    back[grey] = back[grey].mean(1, keepdims=True)
-    ink[grey] = ink[grey].mean(1, keepdims=True)
-    dark_ink = rng.random(n) < 0.2
-    back[dark_ink], ink[dark_ink] = ink[dark_ink].copy(), back[dark_ink].copy()
+    back, ink = _paper_and_ink(rng, n)
     noise = rng.uniform(0, 0.04, n)
     images = np.empty((n, image_size, image_size, 3), np.float32)
     for a in range(0, n, 512):
@@ -90,3 +97,32 @@ def make_glyphs(
         image = image + rng.normal(0, 1, image.shape) * noise[a:b, None, None, None]
         images[a:b] = np.clip(image, 0, 1)
     return images, labels.astype(np.int64)
+
+
+def paint_scans(images: np.ndarray, *, seed: int = 0) -> np.ndarray:
+    """Paint grey scans in the glyphs' colours: ink and paper drawn as :func:`make_glyphs`
+    draws them (mostly grey, one in five dark ink on light paper), plus a little noise.
+
+    Notebook 06 uses it to show digit scans as a camera would see them on paper and ink of
+    any colour: variation the glyph backbone met in pretraining.
+
+    Args:
+        images: (n, h, w) or (n, h, w, 1) float in [0, 1], ink bright (1) on dark paper (0).
+        seed: the seed of the colours and noise.
+
+    Returns:
+        (n, h, w, 3) float32 in [0, 1].
+    """
+    grey = np.asarray(images, dtype=np.float32)
+    if grey.ndim == 4 and grey.shape[-1] == 1:
+        grey = grey[..., 0]
+    if grey.ndim != 3:
+        raise ValueError(f"expected grey images (n, h, w) or (n, h, w, 1); got {images.shape}")
+    if grey.size and (grey.min() < 0 or grey.max() > 1):
+        raise ValueError("grey images must lie in [0, 1]; divide by 255 (or the maximum) first")
+    rng = np.random.default_rng(seed)
+    back, ink = _paper_and_ink(rng, len(grey))
+    noise = rng.uniform(0, 0.04, len(grey))
+    painted = back[:, None, None] + (ink - back)[:, None, None] * grey[..., None]
+    painted = painted + rng.normal(0, 1, painted.shape) * noise[:, None, None, None]
+    return np.clip(painted, 0, 1).astype(np.float32)
