@@ -324,15 +324,17 @@ def plot_augmentation_steps(
         raise ValueError(f"image must be (height, width, channels); got shape {img.shape}")
     unknown = set(params) - set(DEFAULTS)
     if unknown:
-        raise ValueError(f"unknown augmentation parameter(s) {sorted(unknown)}; "
-                         f"use {sorted(DEFAULTS)}")
+        raise ValueError(
+            f"unknown augmentation parameter(s) {sorted(unknown)}; use {sorted(DEFAULTS)}"
+        )
     settings = {**DEFAULTS, **params}
     off = {"flip": False, "rotation": 0.0, "translation": 0.0, "zoom": 0.0, "contrast": 0.0}
     rows = {f"{k} {settings[k]}": {**off, k: settings[k]} for k in DEFAULTS}
     rows["all together"] = settings
     batch = np.repeat(img[None], draws, axis=0)
-    fig, axes = plt.subplots(len(rows), draws + 1, figsize=(1.4 * (draws + 1), 1.45 * len(rows)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(rows), draws + 1, figsize=(1.4 * (draws + 1), 1.45 * len(rows)), squeeze=False
+    )
     for r, (label, kwargs) in enumerate(rows.items()):
         out = np.asarray(tf_augment(batch, **kwargs, seed=seed + r))
         for c, shown in enumerate([img, *out]):
@@ -360,8 +362,14 @@ class AugmentationExplorer(w.VBox):
         self._seed = 0
         self.flip = w.Checkbox(value=DEFAULTS["flip"], description="flip")
         self.sliders = {
-            name: w.FloatSlider(value=DEFAULTS[name], min=0.0, max=top, step=step,
-                                description=name, continuous_update=False)
+            name: w.FloatSlider(
+                value=DEFAULTS[name],
+                min=0.0,
+                max=top,
+                step=step,
+                description=name,
+                continuous_update=False,
+            )
             for name, (top, step) in _AUGMENT_SLIDERS.items()
         }
         self.again = w.Button(description="new draws")
@@ -377,8 +385,10 @@ class AugmentationExplorer(w.VBox):
     @property
     def params(self) -> dict[str, Any]:
         """The current settings, as keyword arguments of ``tf_augment``."""
-        return {"flip": bool(self.flip.value),
-                **{k: float(s.value) for k, s in self.sliders.items()}}
+        return {
+            "flip": bool(self.flip.value),
+            **{k: float(s.value) for k, s in self.sliders.items()},
+        }
 
     def _new_draws(self, _button: Any = None) -> None:
         self._seed += 1
@@ -395,7 +405,7 @@ class AugmentationExplorer(w.VBox):
         sheet = np.ones((rows * (h + 4), cols * (w_ + 4), c), np.float32)
         for i, shown in enumerate(out):
             r, col = divmod(i, cols)
-            sheet[r * (h + 4): r * (h + 4) + h, col * (w_ + 4): col * (w_ + 4) + w_] = shown
+            sheet[r * (h + 4) : r * (h + 4) + h, col * (w_ + 4) : col * (w_ + 4) + w_] = shown
         self.view.value = _png(sheet, min_side=300)
 
     def __repr__(self) -> str:  # the text/plain output: stable from run to run
@@ -495,12 +505,19 @@ def plot_thresholds(
 class ThresholdExplorer(w.VBox):
     """A threshold slider over a sheet of images with their predicted foreground, and the IoU."""
 
-    def __init__(self, images: np.ndarray, truth: np.ndarray, foreground: np.ndarray,
-                 shown: int = 6) -> None:
+    def __init__(
+        self, images: np.ndarray, truth: np.ndarray, foreground: np.ndarray, shown: int = 6
+    ) -> None:
         self.images, self.truth, self.foreground = images[:shown], truth[:shown], foreground
         self._all_truth = truth
-        self.slider = w.FloatSlider(value=0.5, min=0.02, max=0.98, step=0.02,
-                                    description="threshold", continuous_update=False)
+        self.slider = w.FloatSlider(
+            value=0.5,
+            min=0.02,
+            max=0.98,
+            step=0.02,
+            description="threshold",
+            continuous_update=False,
+        )
         self.score = w.HTML()
         self.view = w.Image(format="png")
         self.slider.observe(lambda _: self._redraw(), names="value")
@@ -518,8 +535,9 @@ class ThresholdExplorer(w.VBox):
         sheet = np.ones((h, n * (w_ + 2), 3), np.float32)
         for i in range(n):
             pred = (self.foreground[i] >= th).astype(int)
-            sheet[:, i * (w_ + 2): i * (w_ + 2) + w_] = overlay_mask(self.images[i], pred,
-                                                                    alpha=0.55)
+            sheet[:, i * (w_ + 2) : i * (w_ + 2) + w_] = overlay_mask(
+                self.images[i], pred, alpha=0.55
+            )
         self.view.value = _png(sheet, min_side=120)
 
     def __repr__(self) -> str:  # the text/plain output: stable from run to run

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
 import os
 
@@ -140,6 +142,8 @@ def test_distinct_values(searches):
     ("kwargs", "match"),
     [
         ({"strategy": "bayes", "max_trials": 2, "epochs": 1}, "strategy must be one of"),
+        ({"strategy": "random", "epochs": 1}, "needs max_trials"),
+        ({"strategy": "hyperband", "max_trials": 2, "epochs": 2}, "takes no max_trials"),
         ({"strategy": "grid", "max_trials": 0, "epochs": 1}, "at least 1"),
         ({"strategy": "grid", "max_trials": 2, "epochs": 0}, "at least 1"),
     ],
@@ -169,3 +173,64 @@ def test_a_model_without_the_objective_gets_a_clear_error():
         tuning.search(
             no_metric, train, train, strategy="grid", max_trials=1, epochs=1, verbose=False
         )
+
+
+@pytest.fixture(scope="module")
+def smarter():
+    """Hyperband (max 2 epochs, factor 2) and Bayesian optimisation on the tiny space."""
+    train, val = tiny_data(48, 0), tiny_data(24, 1)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        hyperband = tuning.search(
+            build, train, val, strategy="hyperband", epochs=2, factor=2, batch_size=16, seed=1
+        )
+    bayesian = tuning.search(
+        build, train, val, strategy="bayesian", max_trials=3, num_initial_points=2, epochs=1,
+        batch_size=16, seed=1, verbose=False,
+    )  # fmt: skip
+    return {"hyperband": hyperband, "bayesian": bayesian, "printed": printed.getvalue()}
+
+
+def test_hyperband_schedule_matches_what_keras_tuner_runs(smarter):
+    result = smarter["hyperband"]
+    schedule = tuning.hyperband_schedule(2, 2)
+    assert list(schedule["bracket"]) == [1, 1, 0]  # the aggressive bracket first
+    assert list(schedule["trials"]) == [2, 1, 2] and list(schedule["epochs"]) == [2, 1, 4]
+    assert tuning.hyperband_budget(2, 2) == (5, 7)
+    table = result.trials
+    assert len(table) == 5 and result.total_epochs == 7
+    assert list(result.epochs_trained) == [1, 1, 1, 2, 2]
+    promoted = table.dropna(subset=["tuner/trial_id"])
+    assert len(promoted) == 1 and int(promoted["tuner/initial_epoch"].iloc[0]) == 1
+    first_round = table.iloc[:2]
+    best_first = first_round.loc[first_round["score"].idxmax()]
+    assert promoted[["learning_rate", "units"]].iloc[0].tolist() == [
+        best_first["learning_rate"], best_first["units"]
+    ]  # fmt: skip
+
+
+def test_hyperband_prints_its_epochs_in_all(smarter):
+    out = smarter["printed"]
+    assert out.count("\n") == 1
+    assert "hyperband search: 5 trials of up to 2 epochs (7 in all)" in out
+
+
+def test_budgets_of_other_settings():
+    assert tuning.hyperband_budget(4, 3) == (10, 26)
+    assert tuning.hyperband_budget(4, 4) == (7, 15)
+    assert tuning.hyperband_budget(9, 3) == (23, 75)
+    with pytest.raises(ValueError, match="factor >= 2"):
+        tuning.hyperband_schedule(4, 1)
+
+
+def test_bayesian_search_runs_its_trials_in_the_space(smarter):
+    result = smarter["bayesian"]
+    table = result.trials
+    assert len(table) == 3 and result.total_epochs == 3
+    assert set(table["learning_rate"]) <= set(RATES) and set(table["units"]) <= set(UNITS)
+    np.testing.assert_allclose(table["best_so_far"], np.maximum.accumulate(table["score"]))
+
+
+def test_compare_searches_default_stays_grid_and_random():
+    assert tuning.DEFAULT_COMPARISON == ("grid", "random")
+    assert set(tuning.DEFAULT_COMPARISON) < set(tuning.STRATEGIES)

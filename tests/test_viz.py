@@ -436,13 +436,21 @@ def _tables():
     import pandas as pd
 
     grid = pd.DataFrame(
-        {"trial": [1, 2, 3], "learning_rate": [0.001, 0.001, 0.01], "units": [8, 16, 8],
-         "score": [0.5, 0.7, 0.6]}
+        {
+            "trial": [1, 2, 3],
+            "learning_rate": [0.001, 0.001, 0.01],
+            "units": [8, 16, 8],
+            "score": [0.5, 0.7, 0.6],
+        }
     )
     grid["best_so_far"] = grid["score"].cummax()
     rand = pd.DataFrame(
-        {"trial": [1, 2, 3], "learning_rate": [0.01, 0.1, 0.001], "units": [16, 8, 8],
-         "score": [0.8, 0.9, 0.4]}
+        {
+            "trial": [1, 2, 3],
+            "learning_rate": [0.01, 0.1, 0.001],
+            "units": [16, 8, 8],
+            "score": [0.8, 0.9, 0.4],
+        }
     )
     rand["best_so_far"] = rand["score"].cummax()
     return {"grid": grid, "random": rand}
@@ -460,7 +468,9 @@ def test_plot_seed_curves_averages_runs_of_different_lengths():
     np.testing.assert_allclose(plain.get_ydata(), [2.0, 1.0, 1.0])
     np.testing.assert_allclose(early.get_ydata(), [2.0, 1.0, 0.5])  # epoch 3: one run
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "plain (2 runs)", "early (2 runs)"]
+        "plain (2 runs)",
+        "early (2 runs)",
+    ]
 
 
 def test_plot_seed_curves_bad_input():
@@ -474,7 +484,10 @@ def test_plot_seed_curves_bad_input():
 
 def test_plot_search_heatmaps_shares_one_scale_and_leaves_untried_cells_blank():
     fig = viz.plot_search_heatmaps(
-        _tables(), x="units", y="learning_rate", x_values=[8, 16, 32],
+        _tables(),
+        x="units",
+        y="learning_rate",
+        x_values=[8, 16, 32],
         y_values=[0.001, 0.01, 0.1],
     )
     grid_ax, random_ax = fig.axes[:2]
@@ -526,8 +539,12 @@ def test_show_mask_overlays_has_a_row_per_mask_set():
     images = np.random.default_rng(0).random((3, 8, 8, 3)).astype(np.float32)
     masks = np.zeros((3, 8, 8), int)
     masks[:, 2:5, 2:5] = 1
-    fig = viz.show_mask_overlays(images, {"truth": masks, "predicted": masks * 2},
-                                 class_names=["background", "a", "b"], titles=["1", "2", "3"])
+    fig = viz.show_mask_overlays(
+        images,
+        {"truth": masks, "predicted": masks * 2},
+        class_names=["background", "a", "b"],
+        titles=["1", "2", "3"],
+    )
     assert isinstance(fig, Figure) and len(fig.axes) == 9
     assert fig.axes[3].get_ylabel() == "truth"
     plt.close(fig)
@@ -537,8 +554,9 @@ def test_show_mask_overlays_has_a_row_per_mask_set():
 
 def test_plot_depth_curves_has_a_panel_per_family():
     history = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}
-    fig = viz.plot_depth_curves({"plain": {8: history, 20: history},
-                                 "residual": {8: history, 20: history}})
+    fig = viz.plot_depth_curves(
+        {"plain": {8: history, 20: history}, "residual": {8: history, 20: history}}
+    )
     assert isinstance(fig, Figure) and len(fig.axes) == 2
     assert fig.axes[1].get_title() == "2 · residual"
     assert len(fig.axes[0].get_lines()) == 2
@@ -551,11 +569,16 @@ def test_plot_depth_curves_has_a_panel_per_family():
 def test_plot_architecture_comparison_draws_three_panels():
     import pandas as pd
 
-    table = pd.DataFrame({
-        "model": ["vgg", "resnet"], "parameters": [1000, 2000],
-        "multiply_adds": [1e6, 3e6], "train_images_per_s": [500.0, 300.0],
-        "inference_images_per_s": [2000.0, 1500.0], "test_accuracy": [0.8, 0.9],
-    })
+    table = pd.DataFrame(
+        {
+            "model": ["vgg", "resnet"],
+            "parameters": [1000, 2000],
+            "multiply_adds": [1e6, 3e6],
+            "train_images_per_s": [500.0, 300.0],
+            "inference_images_per_s": [2000.0, 1500.0],
+            "test_accuracy": [0.8, 0.9],
+        }
+    )
     fig = viz.plot_architecture_comparison(table)
     assert isinstance(fig, Figure) and len(fig.axes) == 3
     assert fig.axes[0].get_xscale() == "log"
@@ -586,11 +609,12 @@ def test_plot_label_curves_draws_the_mean_per_method_and_a_dot_per_seed():
     from imgcourse.train.seeds import SeedRuns
 
     def runs(a, b):
-        return SeedRuns(seeds=(0, 1, 2), values={"transfer": np.array(a),
-                                                  "scratch": np.array(b)})
+        return SeedRuns(seeds=(0, 1, 2), values={"transfer": np.array(a), "scratch": np.array(b)})
 
-    results = {20: runs([0.9, 0.8, 0.7], [0.6, 0.6, 0.6]),
-               5: runs([0.5, 0.6, 0.7], [0.2, 0.3, 0.4])}
+    results = {
+        20: runs([0.9, 0.8, 0.7], [0.6, 0.6, 0.6]),
+        5: runs([0.5, 0.6, 0.7], [0.2, 0.3, 0.4]),
+    }
     fig = viz.plot_label_curves(results, chance=0.1, title="digits")
     ax = fig.axes[0]
     assert ax.get_title() == "digits" and ax.get_xscale() == "log"
@@ -661,11 +685,14 @@ def test_evaluation_figures():
     assert len(fig2.axes) == 2 and len(fig2.axes[0].get_lines()) == 4  # 3 classes + chance
     with pytest.raises(ValueError, match="probs must be"):
         viz.plot_roc_pr(labels, probs[:, :2], ["a", "b", "c"])
-    fig3 = viz.plot_interval_widths([10, 100], np.array([[0.3, 0.4], [0.1, 0.12]]),
-                                    theory=np.array([0.35, 0.11]))
+    fig3 = viz.plot_interval_widths(
+        [10, 100], np.array([[0.3, 0.4], [0.1, 0.12]]), theory=np.array([0.35, 0.11])
+    )
     assert fig3.axes[0].get_xscale() == "log"
-    runs = {name: SeedRuns(seeds=(0, 1, 2), values={"acc": rng.random(3), "gap": rng.random(3)})
-            for name in ("a", "b")}
+    runs = {
+        name: SeedRuns(seeds=(0, 1, 2), values={"acc": rng.random(3), "gap": rng.random(3)})
+        for name in ("a", "b")
+    }
     fig4 = viz.plot_seed_tradeoff(runs, "acc", "gap")
     assert len(fig4.axes[0].get_legend().get_texts()) == 2
     with pytest.raises(KeyError, match="no metric"):

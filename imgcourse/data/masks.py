@@ -103,13 +103,17 @@ def load_mask_folders(
                 "masks with matching file names (cell01.tif and cell01.png)."
             )
     if num_classes is not None and int(num_classes) < 2:
-        raise ValueError(f"num_classes must be at least 2 (background and one class); "
-                         f"got {num_classes}")
+        raise ValueError(
+            f"num_classes must be at least 2 (background and one class); got {num_classes}"
+        )
     images = _files(images_dir, IMAGE_SUFFIXES)
     masks = {}
     for stem, path in _files(masks_dir, MASK_SUFFIXES).items():
-        masks[stem[: len(stem) - len(mask_suffix)] if mask_suffix and
-              stem.endswith(mask_suffix) else stem] = path
+        masks[
+            stem[: len(stem) - len(mask_suffix)]
+            if mask_suffix and stem.endswith(mask_suffix)
+            else stem
+        ] = path
     problems: list[str] = []
     for stem in sorted(set(images) - set(masks)):
         problems.append(f"{images[stem].name}: no mask {stem}{mask_suffix}.png in {masks_dir}")
@@ -187,8 +191,10 @@ def load_mask_folders(
     else:
         classes = int(num_classes) if num_classes is not None else int(found.max()) + 1
         classes = max(classes, 2)
-    names = list(class_names) if class_names else (
-        ["background"] + [f"class {k}" for k in range(1, classes)]
+    names = (
+        list(class_names)
+        if class_names
+        else (["background"] + [f"class {k}" for k in range(1, classes)])
     )
     if len(names) != classes:
         raise ValueError(f"class_names has {len(names)} names for {classes} classes")

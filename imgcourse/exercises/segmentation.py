@@ -30,17 +30,28 @@ def check_dice_prediction(predicted: Any, iou: float = 0.5) -> Feedback:
         return report(Feedback(False, f"store a number in [0, 1]; got {predicted!r}."))
     want = expected_dice(iou)
     if abs(value - want) < 0.01:
-        return report(Feedback(True, f"Dice = 2 x {iou:g} / (1 + {iou:g}) = {want:.3f}: it "
-                                     "counts the overlap twice, so it is never below IoU."))
+        return report(
+            Feedback(
+                True,
+                f"Dice = 2 x {iou:g} / (1 + {iou:g}) = {want:.3f}: it "
+                "counts the overlap twice, so it is never below IoU.",
+            )
+        )
     if abs(value - iou) < 0.01:
-        hint = ("Dice equals IoU only for perfect or empty overlap. Dice divides twice the "
-                "overlap by the two areas added, IoU the overlap by their union.")
+        hint = (
+            "Dice equals IoU only for perfect or empty overlap. Dice divides twice the "
+            "overlap by the two areas added, IoU the overlap by their union."
+        )
     elif value < iou:
-        hint = ("Dice is never lower than IoU: its numerator counts the overlap twice and its "
-                "denominator, the two areas added, is at most twice the union.")
+        hint = (
+            "Dice is never lower than IoU: its numerator counts the overlap twice and its "
+            "denominator, the two areas added, is at most twice the union."
+        )
     else:
-        hint = ("Write both areas in units of the overlap: with IoU 0.5 the union is two "
-                "overlaps; how big are the two masks together?")
+        hint = (
+            "Write both areas in units of the overlap: with IoU 0.5 the union is two "
+            "overlaps; how big are the two masks together?"
+        )
     return report(Feedback(False, f"{value:.3f} is not it. {hint}"))
 
 
@@ -66,20 +77,38 @@ def check_iou_per_class(fn: Callable[..., Any]) -> Feedback:
         arr = np.asarray(answer, dtype=np.float64) if answer is not None else None
         if arr is None or arr.shape != want.shape:
             got = None if arr is None else arr.shape
-            return report(Feedback(False, f"case {i}: expected an array of shape {want.shape} "
-                                          f"(one IoU per class); got {got}."))
+            return report(
+                Feedback(
+                    False,
+                    f"case {i}: expected an array of shape {want.shape} "
+                    f"(one IoU per class); got {got}.",
+                )
+            )
         if not np.array_equal(np.isnan(arr), np.isnan(want)):
-            return report(Feedback(False, (
-                f"case {i}: expected {np.round(want, 3).tolist()}; got "
-                f"{np.round(arr, 3).tolist()}. A class in neither map has no union: its IoU is "
-                "undefined (NaN), not 0 or 1, so that the mean can leave it out.")))
+            return report(
+                Feedback(
+                    False,
+                    (
+                        f"case {i}: expected {np.round(want, 3).tolist()}; got "
+                        f"{np.round(arr, 3).tolist()}. A class in neither map has no union: its IoU is "
+                        "undefined (NaN), not 0 or 1, so that the mean can leave it out."
+                    ),
+                )
+            )
         seen = ~np.isnan(want)
         if not np.allclose(arr[seen], want[seen], atol=1e-6):
-            hint = ("Intersection: pixels where both maps say class c; union: pixels where "
-                    "either says c. Did you count the intersection twice or use only the "
-                    "true pixels as the denominator?")
-            return report(Feedback(False, f"case {i}: expected {np.round(want, 3).tolist()}; "
-                                          f"got {np.round(arr, 3).tolist()}. {hint}"))
+            hint = (
+                "Intersection: pixels where both maps say class c; union: pixels where "
+                "either says c. Did you count the intersection twice or use only the "
+                "true pixels as the denominator?"
+            )
+            return report(
+                Feedback(
+                    False,
+                    f"case {i}: expected {np.round(want, 3).tolist()}; "
+                    f"got {np.round(arr, 3).tolist()}. {hint}",
+                )
+            )
     return report(Feedback(True, "IoU per class, with NaN for a class in neither map."))
 
 
@@ -90,8 +119,7 @@ def image_scores(true: np.ndarray, pred: np.ndarray, num_classes: int) -> np.nda
     return np.array([mean_iou(t, p, num_classes) for t, p in zip(true, pred)])
 
 
-def check_worst_image(index: Any, true: np.ndarray, pred: np.ndarray,
-                      num_classes: int) -> Feedback:
+def check_worst_image(index: Any, true: np.ndarray, pred: np.ndarray, num_classes: int) -> Feedback:
     """Check that ``index`` is the held-out image with the lowest mean IoU (Exercise 3)."""
     scores = image_scores(true, pred, num_classes)
     worst = int(np.nanargmin(scores))
@@ -103,9 +131,14 @@ def check_worst_image(index: Any, true: np.ndarray, pred: np.ndarray,
         return report(Feedback(False, f"{i} is not an index of the {len(scores)} test images."))
     if np.isclose(scores[i], scores[worst]):
         return report(Feedback(True, f"image {i} has the lowest mean IoU, {scores[i]:.3f}."))
-    hint = ("score each image on its own (a loop over images is fine; mean_iou pools pixels), "
-            "then take the index of the smallest")
+    hint = (
+        "score each image on its own (a loop over images is fine; mean_iou pools pixels), "
+        "then take the index of the smallest"
+    )
     if np.isclose(scores[i], np.nanmax(scores)):
         hint = "that is the best image: argmin, not argmax"
-    return report(Feedback(False, f"image {i} has mean IoU {scores[i]:.3f}; one image scores "
-                                  f"lower. Hint: {hint}."))
+    return report(
+        Feedback(
+            False, f"image {i} has mean IoU {scores[i]:.3f}; one image scores lower. Hint: {hint}."
+        )
+    )

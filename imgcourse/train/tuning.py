@@ -1,10 +1,14 @@
-"""Hyperparameter search with KerasTuner: grid and random search on one budget, as tables.
+"""Hyperparameter search with KerasTuner: grid, random, Hyperband and Bayesian search, as
+tables.
 
 Thin helpers around ``keras_tuner`` (package ``keras-tuner``): :func:`search` runs one strategy
 quietly in a temporary folder and returns its trials as a pandas table, one row per trial in
 the order run, with the best score found so far; :func:`compare_searches` runs several
-strategies over the same space with the same number of trials. Introduced in
-``04_training_and_tuning``.
+strategies over the same space with the same number of trials. Grid and random search are
+introduced in ``04_training_and_tuning``; Hyperband (successive halving of the epochs given to
+random candidates) and Bayesian optimisation (a Gaussian-process model of the score proposes
+the next trial) in ``16_architecture_search``, which compares them by epochs trained and
+seconds.
 
 Example::
 
@@ -36,7 +40,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 #: The strategies :func:`search` knows, by name.
-STRATEGIES = ("grid", "random")
+STRATEGIES = ("grid", "random", "hyperband", "bayesian")
+#: The strategies :func:`compare_searches` runs unless told otherwise (``04``'s comparison).
+DEFAULT_COMPARISON = ("grid", "random")
 
 
 class _QuietThroughput(ThroughputLogger):
@@ -51,7 +57,12 @@ def _tuner_class(strategy: str) -> type:
     """The KerasTuner class for ``strategy``, extended to time each trial."""
     import keras_tuner as kt
 
-    base = {"grid": kt.GridSearch, "random": kt.RandomSearch}[strategy]
+    base = {
+        "grid": kt.GridSearch,
+        "random": kt.RandomSearch,
+        "hyperband": kt.Hyperband,
+        "bayesian": kt.BayesianOptimization,
+    }[strategy]
 
     class Timed(base):  # type: ignore[misc, valid-type]
         def __init__(self, *args: Any, num_images: int, **kwargs: Any) -> None:
@@ -104,12 +115,14 @@ class SearchResult:
     """What one search found.
 
     Attributes:
-        strategy: ``"grid"`` or ``"random"``.
+        strategy: one of :data:`STRATEGIES`.
         trials: one row per trial in the order run: ``trial`` (1, 2, ...), one column per
             hyperparameter, ``score`` (the objective: the best value over the trial's epochs,
             KerasTuner's rule), ``best_so_far`` (the best score of trials 1..n),
             ``seconds`` (wall time of the trial, model building included) and
-            ``images_per_second`` (median training epoch, the first left out).
+            ``images_per_second`` (median training epoch, the first left out). Hyperband
+            adds its own columns ``tuner/epochs``, ``tuner/initial_epoch``,
+            ``tuner/bracket``, ``tuner/round`` and, for a promoted trial, ``tuner/trial_id``.
         objective: the metric searched, for example ``"val_accuracy"``.
         seconds: wall time of the whole search.
         tuner: the KerasTuner object (its trials, best hyperparameters, saved models).
@@ -121,6 +134,20 @@ class SearchResult:
     seconds: float
     tuner: Any = field(repr=False)
     _folder: Any = field(default=None, repr=False)
+
+    @property
+    def epochs_trained(self) -> np.ndarray:
+        """Epochs each trial of :attr:`trials` trained, in its order (ints).
+
+        ``epochs`` for every grid, random and Bayesian trial; for Hyperband, the epochs a trial
+        added (a promoted trial starts from its parent's weights at ``tuner/initial_epoch``).
+        """
+        return _epochs_trained(self.trials, self.tuner)
+
+    @property
+    def total_epochs(self) -> int:
+        """Epochs trained by the whole search: the budget two strategies are matched on."""
+        return int(self.epochs_trained.sum())
 
     @property
     def best(self) -> pd.Series:
@@ -136,6 +163,61 @@ class SearchResult:
         with warnings.catch_warnings():  # the checkpoint's optimizer state is not needed
             warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
             return self.tuner.get_best_models(1)[0]
+
+
+def _epochs_trained(table: pd.DataFrame, tuner: Any) -> np.ndarray:
+    if "tuner/epochs" in table.columns:
+        return (table["tuner/epochs"] - table["tuner/initial_epoch"]).to_numpy(dtype=int)
+    return np.full(len(table), int(tuner.fit_epochs), dtype=int)
+
+
+def hyperband_schedule(max_epochs: int, factor: int = 3) -> pd.DataFrame:
+    """One Hyperband iteration as KerasTuner schedules it: one row per round of each bracket.
+
+    Columns: ``bracket`` (the most aggressive first, as KerasTuner runs them), ``round``,
+    ``trials`` (models trained in the round: random new ones in round 0, the best of the
+    previous round after it), ``epochs_from`` and ``epochs_to`` (a promoted model continues
+    from its parent's weights), ``epochs`` (``trials * (epochs_to - epochs_from)``, trained
+    in the round). Introduced in ``16_architecture_search``.
+    """
+    import pandas as pd
+    from keras_tuner.src.tuners.hyperband import HyperbandOracle
+
+    if int(max_epochs) < 1 or int(factor) < 2:
+        raise ValueError(
+            f"max_epochs must be >= 1 and factor >= 2; got max_epochs={max_epochs}, factor={factor}"
+        )
+    oracle = HyperbandOracle(objective="val_accuracy", max_epochs=int(max_epochs), factor=factor)
+    rows = []
+    for bracket in reversed(range(oracle._get_num_brackets())):
+        for round_num in range(oracle._get_num_rounds(bracket)):
+            size = oracle._get_size(bracket, round_num)
+            start = oracle._get_epochs(bracket, round_num - 1) if round_num else 0
+            stop = oracle._get_epochs(bracket, round_num)
+            rows.append(
+                {
+                    "bracket": bracket,
+                    "round": round_num,
+                    "trials": size,
+                    "epochs_from": start,
+                    "epochs_to": stop,
+                    "epochs": size * (stop - start),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def hyperband_budget(max_epochs: int, factor: int = 3) -> tuple[int, int]:
+    """(trials, epochs in all) of one Hyperband iteration, the sums of
+    :func:`hyperband_schedule`.
+
+    KerasTuner's Hyperband has no ``max_trials``: ``max_epochs`` and ``factor`` fix how many
+    random candidates each bracket starts and how many epochs each round gives the survivors.
+    Use it to give another strategy the same number of epochs (``16_architecture_search``).
+    For example ``hyperband_budget(4, 3) == (10, 26)``.
+    """
+    schedule = hyperband_schedule(max_epochs, factor)
+    return int(schedule["trials"].sum()), int(schedule["epochs"].sum())
 
 
 def trials_table(tuner: Any, timings: dict[str, tuple[float, float]] | None = None) -> pd.DataFrame:
@@ -172,13 +254,15 @@ def search(
     validation: Any,
     *,
     strategy: str,
-    max_trials: int,
+    max_trials: int | None = None,
     epochs: int,
     batch_size: int = 64,
     objective: str = "val_accuracy",
     seed: int = 0,
     directory: str | None = None,
     verbose: bool = True,
+    factor: int = 3,
+    num_initial_points: int | None = None,
 ) -> SearchResult:
     """Run one KerasTuner search quietly and return its trials as a table.
 
@@ -189,9 +273,15 @@ def search(
             ``tf.data.Dataset`` objects; sets and pairs become cached ``tf.data`` pipelines
             (the training one shuffled with ``seed``).
         strategy: ``"grid"`` (every combination in order, the last hyperparameter asked for
-            changing fastest, each starting at its default) or ``"random"``.
-        max_trials: models to train at most (a grid stops early when it is exhausted).
-        epochs: epochs per trial.
+            changing fastest, each starting at its default), ``"random"``, ``"hyperband"``
+            (random candidates trained a few epochs, the best ``1 / factor`` continued
+            longer, round after round) or ``"bayesian"`` (after ``num_initial_points``
+            random trials, a Gaussian process fitted to the scores picks the next one).
+        max_trials: models to train at most (a grid stops early when it is exhausted);
+            required except for Hyperband, whose schedule fixes the number of trials (see
+            :func:`hyperband_budget`) and which does not accept it.
+        epochs: epochs per trial; for Hyperband, the most epochs any one trial reaches
+            (its ``max_epochs``).
         batch_size: images per batch for sets and pairs.
         objective: the logged metric to maximise (``val_...``), or ``"val_loss"``/``"loss"``
             to minimise.
@@ -199,6 +289,10 @@ def search(
         directory: where KerasTuner writes its trials and checkpoints; a temporary folder,
             removed when the result is garbage-collected, if None.
         verbose: print one line when the search ends.
+        factor: Hyperband's reduction factor: each round keeps ``1 / factor`` of the
+            candidates and trains them ``factor`` times longer.
+        num_initial_points: Bayesian optimisation's random trials before its model takes
+            over (KerasTuner's default, three per hyperparameter, if None).
 
     Returns:
         A :class:`SearchResult`.
@@ -207,7 +301,15 @@ def search(
 
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}; got {strategy!r}")
-    if int(max_trials) < 1 or int(epochs) < 1:
+    if strategy == "hyperband":
+        if max_trials is not None:
+            raise ValueError(
+                f"Hyperband takes no max_trials (got {max_trials}): its schedule fixes the "
+                "trials from epochs and factor; see hyperband_budget(epochs, factor)"
+            )
+    elif max_trials is None:
+        raise ValueError(f"the {strategy} strategy needs max_trials (models to train)")
+    if (max_trials is not None and int(max_trials) < 1) or int(epochs) < 1:
         raise ValueError(
             f"max_trials and epochs must be at least 1; got max_trials={max_trials}, "
             f"epochs={epochs}"
@@ -219,19 +321,31 @@ def search(
     train_ds = _as_dataset(train, batch_size, shuffle=True, seed=seed)
     val_ds = _as_dataset(validation, batch_size, shuffle=False, seed=seed)
     direction = "min" if objective.endswith("loss") else "max"
+    if strategy == "hyperband":
+        budget: dict[str, Any] = {"max_epochs": int(epochs), "factor": int(factor)}
+    else:
+        budget = {"max_trials": int(max_trials)}  # type: ignore[arg-type]
+        if strategy == "bayesian":
+            budget["num_initial_points"] = num_initial_points
     tuner = _tuner_class(strategy)(
         hypermodel=build,
         objective=kt.Objective(objective, direction=direction),
-        max_trials=int(max_trials),
+        **budget,
         seed=seed,
         directory=directory,
         project_name=strategy,
         overwrite=True,
         num_images=_count(train),
     )
+    tuner.fit_epochs = int(epochs)
     keras.utils.set_random_seed(seed)
     start = time.perf_counter()
-    tuner.search(train_ds, validation_data=val_ds, epochs=int(epochs), shuffle=False, verbose=0)
+    with warnings.catch_warnings():
+        # A promoted Hyperband trial loads its parent's weights, not its optimizer state; the
+        # Gaussian process of Bayesian optimisation warns when a length scale hits its bound.
+        warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+        warnings.filterwarnings("ignore", message="The optimal value found for dimension")
+        tuner.search(train_ds, validation_data=val_ds, epochs=int(epochs), shuffle=False, verbose=0)
     seconds = time.perf_counter() - start
     table = trials_table(tuner, tuner.timings)
     if table.empty:
@@ -242,8 +356,11 @@ def search(
     result = SearchResult(strategy, table, objective, seconds, tuner, folder)
     if verbose:
         rate = float(np.nanmedian(table["images_per_second"]))
+        length = f"{epochs} epochs"
+        if strategy == "hyperband":
+            length = f"up to {epochs} epochs ({result.total_epochs} in all)"
         print(
-            f"{strategy} search: {len(table)} trials of {epochs} epochs in {seconds:.1f} s "
+            f"{strategy} search: {len(table)} trials of {length} in {seconds:.1f} s "
             f"({rate:,.0f} images/s); best {objective} {result.best['score']:.4f}"
         )
     return result
@@ -254,12 +371,14 @@ def compare_searches(
     train: Any,
     validation: Any,
     *,
-    strategies: Sequence[str] = STRATEGIES,
-    max_trials: int,
+    strategies: Sequence[str] = DEFAULT_COMPARISON,
+    max_trials: int | None = None,
     epochs: int,
     **kwargs: Any,
 ) -> dict[str, SearchResult]:
     """Run each strategy over the same space with the same budget; see :func:`search`.
+
+    Hyperband, which takes no ``max_trials``, is run with ``epochs`` as its ``max_epochs``.
 
     Returns:
         strategy name -> :class:`SearchResult`, in the order given.
@@ -268,7 +387,13 @@ def compare_searches(
         raise ValueError("strategies is empty: name at least one of " + str(STRATEGIES))
     return {
         name: search(
-            build, train, validation, strategy=name, max_trials=max_trials, epochs=epochs, **kwargs
+            build,
+            train,
+            validation,
+            strategy=name,
+            max_trials=None if name == "hyperband" else max_trials,
+            epochs=epochs,
+            **kwargs,
         )
         for name in strategies
     }

@@ -19,6 +19,7 @@ from imgcourse.viz.autoencoders import (
     show_image_rows,
 )
 from imgcourse.viz.capstone import plot_image_sizes, show_worst_errors, worst_errors
+from imgcourse.viz.continual import plot_strategies, plot_stream, show_phases
 from imgcourse.viz.convolution import (
     show_convolution_step,
     show_kernels_and_patches,
@@ -40,6 +41,7 @@ from imgcourse.viz.data import (
     plot_seed_comparison,
     show_augmentations,
 )
+from imgcourse.viz.deploy import plot_deployment, plot_stream_stages
 from imgcourse.viz.evaluation import (
     plot_interval_widths,
     plot_reliability,
@@ -65,6 +67,7 @@ from imgcourse.viz.gans import (
     plot_interpolation,
     show_snapshots,
 )
+from imgcourse.viz.search import plot_pareto, plot_search_progress
 from imgcourse.viz.style import (
     plot_gram_matrices,
     plot_style_losses,
@@ -89,6 +92,13 @@ from imgcourse.viz.transfer import (
 )
 
 __all__ = [
+    "plot_stream",
+    "plot_strategies",
+    "show_phases",
+    "plot_pareto",
+    "plot_search_progress",
+    "plot_deployment",
+    "plot_stream_stages",
     "plot_codes_2d",
     "plot_rate_distortion",
     "show_image_rows",
