@@ -90,8 +90,9 @@ def check_iou_per_class(fn: Callable[..., Any]) -> Feedback:
                     False,
                     (
                         f"case {i}: expected {np.round(want, 3).tolist()}; got "
-                        f"{np.round(arr, 3).tolist()}. A class in neither map has no union: its IoU is "
-                        "undefined (NaN), not 0 or 1, so that the mean can leave it out."
+                        f"{np.round(arr, 3).tolist()}. A class in neither map has no union: "
+                        "its IoU is undefined (NaN), not 0 or 1, so that the mean can leave it "
+                        "out."
                     ),
                 )
             )
