@@ -11,6 +11,7 @@ import json
 import os
 import random
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,11 +23,15 @@ MIXED_PRECISION_MIN_CAPABILITY = (7, 0)
 
 
 @contextlib.contextmanager
-def muted_stderr_fd() -> Iterator[None]:
-    """Send file descriptor 2 to /dev/null for the duration of the block.
+def muted_stderr_fd(replay_on_error: bool = False) -> Iterator[None]:
+    """Hold back what C++ code writes to the process's stderr (file descriptor 2).
 
-    TensorFlow's C++ start-up lines bypass ``sys.stderr`` and are written to the raw file
-    descriptor, so redirecting the Python object is not enough to keep notebook outputs stable.
+    TensorFlow's start-up lines, and the TFLite converter's and interpreter's log lines
+    (``Created TensorFlow Lite XNNPACK delegate``, ...), bypass ``sys.stderr`` and are written
+    to the raw file descriptor, so redirecting the Python object is not enough to keep
+    notebook outputs stable. They are caught in a temporary file and dropped; with
+    ``replay_on_error``, a block that raises first writes them to ``sys.stderr``, since they
+    may explain the error.
     """
     try:
         sys.stderr.flush()
@@ -34,14 +39,19 @@ def muted_stderr_fd() -> Iterator[None]:
     except (OSError, ValueError):  # no real fd 2 (some embedded interpreters)
         yield
         return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, 2)
+            if replay_on_error:
+                sink.seek(0)
+                sys.stderr.write(sink.read().decode("utf-8", "replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def quiet_import_keras() -> Any:

@@ -18,47 +18,22 @@ export never leaves a half-written model behind.
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import os
 import shutil
-import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from imgcourse.runtime import muted_stderr_fd
+
 TFLITE_MODES = ("float32", "float16", "dynamic", "int8")
 
 
-@contextlib.contextmanager
-def quiet_native_stderr() -> Iterator[None]:
-    """Hold back what C++ code writes to the process's stderr (file descriptor 2).
-
-    The TFLite converter and interpreter log lines such as ``fully_quantize: 0, ...`` and
-    ``Created TensorFlow Lite XNNPACK delegate`` from C++, past Python's ``sys.stderr``. They
-    are caught in a temporary file and dropped, unless the block raises: then they are
-    written to ``sys.stderr``, since they may explain the error.
-    """
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):  # no real descriptor 2 (some embedded interpreters)
-        yield
-        return
-    with tempfile.TemporaryFile() as sink:
-        os.dup2(sink.fileno(), 2)
-        try:
-            yield
-        except BaseException:
-            os.dup2(saved, 2)
-            sink.seek(0)
-            sys.stderr.write(sink.read().decode("utf-8", "replace"))
-            raise
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
+#: Holds back C++ log lines on file descriptor 2 (the converter's, the interpreter's).
+quiet_native_stderr = functools.partial(muted_stderr_fd, replay_on_error=True)
 
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
