@@ -28,11 +28,28 @@ extensions = ["myst_nb", "course_book"]
 # book on other notebooks) and the build folder inside the book they are mirrored into.
 course_notebooks_src = os.environ.get("IMGCOURSE_BOOK_NOTEBOOKS", "../notebooks")
 course_notebooks_dir = "notebooks"
+# Which edition: "instructor" (solutions and check outputs shown) or "student" (built from
+# the student versions: solutions are stubs, exercise outputs cleared). Build the student's:
+#   IMGCOURSE_BOOK_EDITION=student sphinx-build -W -b html book book/_build/student-html
+course_edition = os.environ.get("IMGCOURSE_BOOK_EDITION", "instructor")
 
 exclude_patterns = ["_build", "_static", "_ext", "README.md", "**/.ipynb_checkpoints"]
 
 # MyST and notebooks: show the committed, nbval-checked outputs; never execute.
-myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
+EDITION_NOTES = {
+    "instructor": (
+        "**This is the instructor's edition**: it shows every exercise's solution and the "
+        "output of its check. Publish the student edition to a class."
+    ),
+    "student": (
+        "**This is the student edition**: exercises show an empty cell to fill in, and the "
+        "outputs that would give an answer away are cleared; run the notebook to see them."
+    ),
+}
+myst_substitutions = {"edition_note": EDITION_NOTES.get(course_edition, "")}
+if course_edition == "student":
+    html_title += " (student edition)"
 nb_execution_mode = "off"
 nb_merge_streams = True
 

@@ -75,10 +75,9 @@ def test_sync_notebooks_copies_what_changed_and_prunes(tmp_path: Path) -> None:
     ]
 
 
-@pytest.fixture(scope="module")
-def book(tmp_path_factory: pytest.TempPathFactory) -> Build:
+def _build_book(out: Path, edition: str) -> Build:
+    """Build one edition of the book with warnings as errors into ``out``."""
     pytest.importorskip("myst_nb", reason="the book extra is missing: pip install -e '.[book]'")
-    out = tmp_path_factory.mktemp("book") / "html"
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", str(BOOK), str(out)],
@@ -86,8 +85,43 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Build:
         text=True,
         cwd=ROOT,
         check=False,
+        env={**os.environ, "IMGCOURSE_BOOK_EDITION": edition},
     )
     return Build(out, result.returncode, result.stdout + result.stderr, time.perf_counter() - start)
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    return _build_book(tmp_path_factory.mktemp("book") / "html", "instructor")
+
+
+@pytest.fixture(scope="module")
+def student_book(tmp_path_factory: pytest.TempPathFactory, book: Build) -> Build:
+    # After the instructor's build: both share the mirrored book/notebooks/ folder.
+    return _build_book(tmp_path_factory.mktemp("student-book") / "html", "student")
+
+
+VERDICT = re.compile(r"\b(Correct|Not yet): ")
+
+
+@pytest.mark.slow
+def test_student_edition_builds_and_shows_no_verdict(student_book: Build, book: Build) -> None:
+    assert student_book.returncode == 0, student_book.log[-4000:]
+    print(f"student edition built in {student_book.seconds:.1f} s")
+    index = (student_book.out / "index.html").read_text(encoding="utf-8")
+    assert "student edition" in index
+    assert "This is the instructor" in (book.out / "index.html").read_text(encoding="utf-8")
+    leaking, stubs = [], 0
+    for page in _notebook_pages(student_book):
+        html = page.read_text(encoding="utf-8")
+        if VERDICT.search(html):
+            leaking.append(page.name)
+        stubs += html.count("NotImplementedError")
+    assert not leaking, f"student pages that show a check's verdict: {leaking}"
+    assert stubs >= len(NOTEBOOKS), f"only {stubs} exercise stubs in the student edition"
+    # The instructor's edition does show verdicts, so the search above can fail.
+    teacher = [p for p in _notebook_pages(book) if VERDICT.search(p.read_text(encoding="utf-8"))]
+    assert teacher, "no verdict found in the instructor's edition: is the search broken?"
 
 
 def _notebook_pages(book: Build) -> list[Path]:
@@ -148,6 +182,16 @@ def test_notebook_pages_open_with_objectives_and_time(book: Build) -> None:
 @pytest.fixture(scope="module")
 def site(book: Build) -> Iterator[str]:
     """The built book served on 127.0.0.1 (a free port); yields its base URL."""
+    yield from _serve(book)
+
+
+@pytest.fixture(scope="module")
+def student_site(student_book: Build) -> Iterator[str]:
+    """The student edition served on 127.0.0.1."""
+    yield from _serve(student_book)
+
+
+def _serve(book: Build) -> Iterator[str]:
     assert book.returncode == 0, book.log[-4000:]
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -258,3 +302,15 @@ def test_index_page_in_chromium(browser: Any, site: str, book: Build) -> None:
 def test_notebook_pages_in_chromium(browser: Any, site: str, book: Build) -> None:
     for page in _notebook_pages(book):
         _check_page(browser, site, book, f"notebooks/{page.name}", figure_in_article=True)
+
+
+@pytest.mark.slow
+def test_student_exercise_page_in_chromium(browser: Any, student_site: str) -> None:
+    """A reader of the student edition sees the exercise stub and no check's verdict."""
+    page = next(p for p in NOTEBOOKS if p.name.startswith("01_"))
+    seen = _open(browser, f"{student_site}notebooks/{page.stem}.html")
+    assert "error" not in seen, seen
+    text = browser.execute_script("return document.querySelector('article').innerText")
+    assert "Exercise 1" in text and "NotImplementedError" in text, "no exercise stub shown"
+    assert not VERDICT.search(text), f"a verdict is visible: {VERDICT.search(text).group(0)!r}"
+    assert not _errors(browser)

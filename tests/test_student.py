@@ -13,6 +13,9 @@ import pytest
 from imgcourse.course.catalogue import CourseError
 from imgcourse.course.student import (
     BEGIN_MARKER,
+    answer_cells,
+    leaked_verdicts,
+    output_text,
     END_MARKER,
     GENERIC_HINT,
     KEPT_COMMENT,
@@ -122,9 +125,11 @@ def test_solution_outputs_cleared_and_other_cells_unchanged(
     before = nbformat.read(instructor_nb, as_version=4).cells
     after = nbformat.read(out, as_version=4).cells
     assert len(before) == len(after)
-    for old, new in zip(before, after):
+    answers = answer_cells(before)
+    assert answers == [3]  # the check after the first solution: part of its exercise
+    for index, (old, new) in enumerate(zip(before, after)):
         assert new.get("id") == old.get("id")
-        if is_solution(old):
+        if is_solution(old) or index in answers:
             assert new.get("outputs", []) == []
             assert new.get("execution_count") is None
         else:
@@ -318,3 +323,85 @@ def test_student_version_of_02(tmp_path: Path) -> None:
         and line.strip() in student[index].source
     )
     assert not leaked, f"solution lines left in the student version of 02: {leaked}"
+
+
+# --- the answers stay hidden (issue 21): outputs from a stub to the end of its exercise ---
+
+
+def _md(text: str, tags: list[str] | None = None) -> Any:
+    cell = nbformat.v4.new_markdown_cell(text)
+    if tags:
+        cell.metadata["tags"] = tags
+    return cell
+
+
+def _ran(source: str, text: str, tags: list[str] | None = None) -> Any:
+    cell = _code(source, tags)
+    cell.outputs = [_stream(text)]
+    cell.execution_count = 1
+    return cell
+
+
+def test_answer_cells_run_from_the_stub_to_the_next_heading() -> None:
+    cells = [
+        _md("## 1 · Lesson"),
+        _ran("x = 1", "lesson output\n"),  # 1: before any exercise: kept
+        _md("### Exercise 1"),
+        _code("guess = 3", ["solution"]),  # 3
+        _ran("check(guess)", "Correct: 3\n"),  # 4: cleared
+        _md("**What to notice.** plain text is no heading"),
+        _ran("run()", "the answer\n"),  # 6: cleared (still the exercise)
+        _ran("plot()", "lesson figure\n", ["keep-output"]),  # 7: kept by tag
+        _md("## 2 · Next lesson"),
+        _ran("y = 2", "more lesson\n"),  # 9: kept
+        _ran("reveal()", "the answer again\n", ["exercise-part"]),  # 10: cleared by tag
+    ]
+    assert answer_cells(cells) == [4, 6, 10]
+
+
+def test_student_version_clears_answers_and_keeps_the_rest(tmp_path: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        _md("# T"),
+        _ran("x = 1", "lesson output\n"),
+        _code("guess = 3", ["solution"]),
+        _ran("check(guess)", "Correct: 3\n"),
+        _md("## Next"),
+        _ran("y = 2", "more lesson\n"),
+    ]
+    src = tmp_path / "00_t.ipynb"
+    nbformat.write(nb, src)
+    report = make_student_version(src, tmp_path / "out" / "00_t.ipynb")
+    out = nbformat.read(report.dst, as_version=4)
+    assert report.outputs_cleared == [3]
+    assert out.cells[3].outputs == [] and out.cells[3].execution_count is None
+    assert output_text(out.cells[1]).strip() == "lesson output"
+    assert output_text(out.cells[5]).strip() == "more lesson"
+    assert leaked_verdicts(out) == []
+    assert leaked_verdicts(nb) == [3]  # the instructor's version shows it
+
+
+@pytest.mark.slow
+def test_whole_course_student_versions_show_no_verdict(tmp_path: Path) -> None:
+    """Over the generated course: no verdict, every answer cell clear, the rest untouched."""
+    reports = write_student_versions(NOTEBOOKS, tmp_path)
+    assert len(reports) == len(list(NOTEBOOKS.glob("*.ipynb")))
+    problems = []
+    for report in reports:
+        teacher = nbformat.read(report.src, as_version=4)
+        student = nbformat.read(report.dst, as_version=4)
+        name = report.src.name
+        leaks = leaked_verdicts(student)
+        if leaks:
+            problems.append(f"{name}: cells {leaks} still show a check's verdict")
+        cleared = set(answer_cells(teacher.cells))
+        for index, (mine, theirs) in enumerate(zip(student.cells, teacher.cells)):
+            if mine.cell_type != "code" or is_solution(theirs):
+                continue
+            if index in cleared and mine.outputs:
+                problems.append(f"{name}: cell {index} is inside an exercise but keeps outputs")
+            if index not in cleared and mine.outputs != theirs.outputs:
+                problems.append(f"{name}: cell {index} lies outside every exercise but changed")
+        if not cleared:
+            problems.append(f"{name}: no exercise found (no cell tagged solution?)")
+    assert not problems, "\n".join(problems)

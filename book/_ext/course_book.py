@@ -45,6 +45,9 @@ ALT_ATTR = re.compile(r"\balt=[\"']([^\"']*)[\"']", re.I)
 
 
 PLANNED = {p.number: p for p in SYLLABUS}
+#: The book's editions: the instructor's shows solutions and check outputs; the student's is
+#: built from the student versions (``imgcourse student``).
+EDITIONS = ("instructor", "student")
 
 
 def _mirrored(folder: Path) -> dict[str, Path]:
@@ -79,11 +82,33 @@ def sync_notebooks(src: Path, dst: Path) -> list[Path]:
     return sorted(dst / rel for rel in sources if rel.endswith(".ipynb"))
 
 
+def student_notebooks(src: Path, staging: Path) -> Path:
+    """Write the student versions of ``src``'s notebooks into ``staging``; return it.
+
+    The same transformation as ``imgcourse student``: solutions become stubs and the outputs
+    of every exercise (check verdicts, predicted results) are cleared.
+    """
+    from imgcourse.course.student import write_student_versions
+
+    if staging.exists():
+        shutil.rmtree(staging)
+    write_student_versions(src, staging)
+    return staging
+
+
 def _on_config_inited(app: Sphinx, config: Config) -> None:
     src = (Path(app.confdir) / config.course_notebooks_src).resolve()
     if not src.is_dir():
         logger.warning("course notebooks folder not found: %s", src, type="course")
         return
+    if config.course_edition not in EDITIONS:
+        logger.warning(
+            "unknown book edition %r: choose one of %s", config.course_edition, EDITIONS,
+            type="course",
+        )
+        return
+    if config.course_edition == "student":
+        src = student_notebooks(src, Path(app.doctreedir) / "student-notebooks")
     copies = sync_notebooks(src, Path(app.srcdir) / config.course_notebooks_dir)
     for copy in copies:
         number = NOTEBOOK_NAME.match(copy.name).group(1)  # type: ignore[union-attr]
@@ -229,6 +254,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register the config values, the directive, the transform and the event handlers."""
     app.add_config_value("course_notebooks_src", "../notebooks", "env", types=(str,))
     app.add_config_value("course_notebooks_dir", "notebooks", "env", types=(str,))
+    app.add_config_value("course_edition", "instructor", "env", types=(str,))
     app.add_directive("course-notebooks", CourseNotebooks)
     app.add_transform(OfflineImages)
     app.add_post_transform(ComingNotebookLinks)

@@ -9,10 +9,20 @@ metadata (or a generic sentence):
 - without markers, the whole cell goes: the solution's leading ``# Exercise ...`` or
   ``# TODO ...`` comment lines are kept, then the ``raise``.
 
-The stub's outputs are cleared and its ``solution`` tag becomes ``exercise``. Every other cell
-is kept as it is, outputs included. ``imgcourse student --out DIR`` writes them for the whole
-course; the exercise anatomy is introduced in ``00_welcome`` and ``02_cnn_basics`` shows
-both kinds of solution cell.
+The stub's outputs are cleared and its ``solution`` tag becomes ``exercise``. The answer must
+not show below the stub either, so the outputs of every code cell **from a solution cell to
+the end of its exercise** are cleared too: the check's verdict, and the run whose result a
+predict-then-run exercise asks for. An exercise ends at the next markdown cell that opens
+with a heading (``#``). Two tags adjust the rule where a notebook needs it:
+
+- ``exercise-part``: clear this cell's outputs wherever it is (an answer shown after the
+  next heading);
+- ``keep-output``: keep this cell's outputs although it lies inside an exercise (lesson
+  output that gives nothing away).
+
+Every other cell is kept as it is, outputs included. ``imgcourse student --out DIR`` writes
+them for the whole course; the exercise anatomy is introduced in ``00_welcome`` and
+``02_cnn_basics`` shows both kinds of solution cell. CONTRIBUTING.md states the rule.
 """
 
 from __future__ import annotations
@@ -28,6 +38,10 @@ from imgcourse.course.catalogue import CourseError, write_notebook
 
 SOLUTION_TAG = "solution"
 EXERCISE_TAG = "exercise"
+EXERCISE_PART_TAG = "exercise-part"
+KEEP_OUTPUT_TAG = "keep-output"
+#: What the checks print first (:class:`imgcourse.exercises.Feedback`): a verdict.
+VERDICT_PREFIXES = ("Correct: ", "Not yet: ")
 GENERIC_HINT = "write your solution here, then run the check below."
 MARKDOWN_STUB = "*Exercise: write your answer here.*"
 KEPT_COMMENT = re.compile(r"^\s*#\s*(Exercise|TODO)\b", re.IGNORECASE)
@@ -43,9 +57,13 @@ class StudentReport:
     dst: Path
     solutions_replaced: int
     cells_without_hint: list[int] = field(default_factory=list)  # indices of stubbed cells
+    outputs_cleared: list[int] = field(default_factory=list)  # indices of other cleared cells
 
     def __str__(self) -> str:
-        text = f"{self.src.name}: {self.solutions_replaced} solution cell(s) replaced -> {self.dst}"
+        text = (
+            f"{self.src.name}: {self.solutions_replaced} solution cell(s) replaced, outputs of "
+            f"{len(self.outputs_cleared)} exercise cell(s) cleared -> {self.dst}"
+        )
         if self.cells_without_hint:
             text += f" (generic hint in cells {self.cells_without_hint}: add imgcourse.hint)"
         return text
@@ -119,6 +137,44 @@ def is_solution(cell: Any) -> bool:
     return SOLUTION_TAG in cell.metadata.get("tags", [])
 
 
+def _tags(cell: Any) -> list[str]:
+    return list(cell.metadata.get("tags", []))
+
+
+def is_heading(cell: Any) -> bool:
+    """Whether a cell is markdown that opens with a heading (``# ...``, ``### ...``)."""
+    return cell.cell_type == "markdown" and cell.source.lstrip().startswith("#")
+
+
+def answer_cells(cells: list[Any]) -> list[int]:
+    """Indices of the code cells whose outputs a student version clears.
+
+    A cell is cleared when it lies after a solution cell and before the next heading (the
+    rest of that exercise), or is tagged ``exercise-part``; a ``keep-output`` tag keeps it.
+    Solution cells themselves are not listed (they become stubs).
+    """
+    cleared, inside = [], False
+    for index, cell in enumerate(cells):
+        tags = _tags(cell)
+        if is_heading(cell):
+            inside = False
+        if SOLUTION_TAG in tags:
+            inside = True
+            continue
+        if cell.cell_type != "code" or KEEP_OUTPUT_TAG in tags:
+            continue
+        if inside or EXERCISE_PART_TAG in tags:
+            cleared.append(index)
+    return cleared
+
+
+def clear_outputs(cell: Any) -> None:
+    """Remove a code cell's outputs and execution count (and papermill's timing)."""
+    cell.outputs = []
+    cell.execution_count = None
+    cell.metadata.pop("execution", None)
+
+
 def _stub_cell(cell: Any) -> Any:
     hint = cell_hint(cell)
     tags = [EXERCISE_TAG if t == SOLUTION_TAG else t for t in cell.metadata.get("tags", [])]
@@ -146,6 +202,9 @@ def make_student_version(src: Path, dst: Path) -> StudentReport:
         raise CourseError(f"refusing to overwrite the instructor notebook {src}: pick another dst")
     nb = nbformat.read(src, as_version=4)
     replaced, without_hint = 0, []
+    cleared = answer_cells(nb.cells)
+    for index in cleared:
+        clear_outputs(nb.cells[index])
     for index, cell in enumerate(nb.cells):
         if is_solution(cell):
             if cell_hint(cell) is None:
@@ -157,7 +216,7 @@ def make_student_version(src: Path, dst: Path) -> StudentReport:
             replaced += 1
     dst.parent.mkdir(parents=True, exist_ok=True)
     write_notebook(nb, dst)
-    return StudentReport(src, dst, replaced, without_hint)
+    return StudentReport(src, dst, replaced, without_hint, cleared)
 
 
 def write_student_versions(notebooks_dir: Path, out_dir: Path) -> list[StudentReport]:
@@ -176,3 +235,23 @@ def write_student_versions(notebooks_dir: Path, out_dir: Path) -> list[StudentRe
     if not sources:
         raise CourseError(f"no notebooks (*.ipynb) in {notebooks_dir}")
     return [make_student_version(src, out_dir / src.name) for src in sources]
+
+
+def output_text(cell: Any) -> str:
+    """The text a code cell's outputs show (streams, plain text, HTML), joined."""
+    parts = []
+    for output in cell.get("outputs", []):
+        parts.append(str(output.get("text", "")))
+        data = output.get("data", {})
+        parts.extend(str(data.get(kind, "")) for kind in ("text/plain", "text/html"))
+    return "\n".join(parts)
+
+
+def leaked_verdicts(nb: Any) -> list[int]:
+    """Indices of code cells whose stored outputs show a check's verdict (``Correct: ...``)."""
+    return [
+        index
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        and any(prefix in output_text(cell) for prefix in VERDICT_PREFIXES)
+    ]
