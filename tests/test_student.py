@@ -13,16 +13,16 @@ import pytest
 from imgcourse.course.catalogue import CourseError
 from imgcourse.course.student import (
     BEGIN_MARKER,
-    answer_cells,
-    leaked_verdicts,
-    output_text,
     END_MARKER,
     GENERIC_HINT,
     KEPT_COMMENT,
+    answer_cells,
     cell_hint,
     has_markers,
     is_solution,
+    leaked_verdicts,
     make_student_version,
+    output_text,
     stub_source,
     write_student_versions,
 )

@@ -103,7 +103,9 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
         return
     if config.course_edition not in EDITIONS:
         logger.warning(
-            "unknown book edition %r: choose one of %s", config.course_edition, EDITIONS,
+            "unknown book edition %r: choose one of %s",
+            config.course_edition,
+            EDITIONS,
             type="course",
         )
         return
