@@ -16,6 +16,11 @@ import pytest
 
 INSTALL = "Chromium not installed: apt-get install chromium chromium-driver"
 
+# The course's tests are strict: a notebook's claim that does not hold fails its run (nbval
+# kernels and `imgcourse run` subprocesses inherit this). A test that wants a learner's run
+# sets IMGCOURSE_STRICT=0 itself (the full-profile fixture runs do).
+os.environ.setdefault("IMGCOURSE_STRICT", "1")
+
 
 def missing_browser(reason: str) -> None:
     if os.environ.get("IMGCOURSE_REQUIRE_BROWSER"):
