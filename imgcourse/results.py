@@ -101,13 +101,14 @@ def _show(value: object) -> str:
     return str(value)
 
 
-def claim(text: str, holds: object, **values: object) -> bool:
-    """Check a verdict the notebook's text makes; return whether it held.
+def claim(text: str, holds: object, **values: object) -> None:
+    """Check a verdict the notebook's text makes.
 
     ``text`` is the verdict in a few words ("augmentation beats no augmentation"), ``holds``
     the condition that makes it true (``gain > 2 * spread``), and ``values`` the numbers it
     rests on (``gain=gain, spread=spread``), shown when it fails. A claim that holds prints
-    nothing. A false one raises :class:`ClaimError` in strict mode (:func:`strict_claims`);
+    nothing and returns nothing (so a notebook cell ending with it shows no value). A false
+    one raises :class:`ClaimError` in strict mode (:func:`strict_claims`);
     otherwise it prints "On this run: ... did not hold (...)" and the notebook goes on. Every
     claim is appended to ``$IMGCOURSE_CLAIMS`` when set, for the run's summary.
     """
@@ -119,7 +120,7 @@ def claim(text: str, holds: object, **values: object) -> bool:
         with open(target, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(line) + "\n")
     if held:
-        return True
+        return
     detail = f" ({shown})" if shown else ""
     if strict_claims():
         raise ClaimError(
@@ -129,7 +130,6 @@ def claim(text: str, holds: object, **values: object) -> bool:
     print(
         f"On this run: '{text}' did not hold{detail}; the text above describes a run where it did."
     )
-    return False
 
 
 def read_claims(path: Path) -> list[dict]:
