@@ -10,7 +10,13 @@ handwritten digits.
 
 Run from the repository root::
 
-    python datasets/pretrain_backbone.py   # writes datasets/weights/shapes_backbone.weights.h5
+    python datasets/pretrain_backbone.py
+
+It writes ``imgcourse/assets/weights/shapes_backbone.weights.h5``.
+
+The weights are package data (the registry entry's ``path``, inside ``imgcourse/``), so they
+ship in the wheel and in a ``pip install`` from git; a notebook finds them with
+``imgcourse.models.pretrained.weights_path``.
 
 The script is seeded (``imgcourse.setup(seed=SEED)``: Python, NumPy and Keras seeds, and
 TensorFlow's deterministic ops), so the same versions on the same kind of CPU give the same
@@ -43,13 +49,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out",
         type=Path,
-        default=ROOT / "datasets" / "weights" / "shapes_backbone.weights.h5",
-        help="where to write the backbone's weights (must end in .weights.h5)",
+        default=None,
+        help="where to write the backbone's weights (must end in .weights.h5); by default "
+        "the registered file in this clone, imgcourse/assets/weights/shapes_backbone.weights.h5",
     )
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--n-train", type=int, default=N_TRAIN)
     args = parser.parse_args(argv)
-    if not args.out.name.endswith(".weights.h5"):
+    if args.out is not None and not args.out.name.endswith(".weights.h5"):
         parser.error(f"--out must end in .weights.h5; got {args.out}")
 
     start = time.perf_counter()
@@ -60,10 +67,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from imgcourse.data import make_glyphs
     from imgcourse.data.registry import get_weights
-    from imgcourse.models.pretrained import course_backbone, sha256_file
+    from imgcourse.models.pretrained import course_backbone
+    from imgcourse.packaged import sha256_file
     from imgcourse.train import fit
 
     entry = get_weights("shapes_backbone")
+    if args.out is None:  # this clone's copy of the package data, not an installed package's
+        args.out = ROOT / "imgcourse" / entry.path
     size = entry.input_shape[0]
     kw = dict(num_classes=NUM_CLASSES, image_size=size, template_seed=SEED)
     train = make_glyphs(args.n_train, seed=SEED, **kw)

@@ -14,14 +14,19 @@ from typing import Any
 
 from imgcourse import course
 from imgcourse.course import runner
+from imgcourse.course.seeds import parse_seeds, run_over_seeds, seed_table
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
     notebooks = course.list_notebooks()
-    print(f"{'#':<3} {'notebook':<28} {'default run':>11}  title")
+    print(f"{'#':<3} {'notebook':<28} {'default run':>11} {'peak memory':>11}  title")
     for nb in notebooks:
         t = f"{nb.default_seconds:.0f} s" if nb.default_seconds is not None else "-"
-        print(f"{nb.number:<3} {nb.name:<28} {t:>11}  {nb.title}")
+        mib = f"{nb.default_peak_mib:,.0f} MiB" if nb.default_peak_mib is not None else "-"
+        print(f"{nb.number:<3} {nb.name:<28} {t:>11} {mib:>11}  {nb.title}")
+    total = sum(nb.default_seconds or 0 for nb in notebooks)
+    limit = f"(limit {runner.COURSE_BUDGET_SECONDS:,} s)"
+    print(f"{'':<3} {'total':<28} {f'{total:,.0f} s':>11} {'':>11}  {limit}")
     return 0
 
 
@@ -32,28 +37,74 @@ def _cmd_run(args: argparse.Namespace) -> int:
     overrides = [tuple(p) for p in args.param or []]
     # every parameter is checked before any kernel starts
     plans = [(nb, course.resolve_parameters(nb, overrides, args.profile)) for nb in notebooks]
+    default_runs = all(k == "PROFILE" and v == "default" for _, p in plans for k, v in p.items())
+    if args.record_time and not default_runs:
+        raise course.CourseError(
+            "--record-time records default-profile times: drop -p and --profile full"
+        )
     out_dir = Path(args.out).resolve()
+    if args.seeds:
+        if args.record_time:
+            raise course.CourseError("--seeds and --record-time do not mix: run them apart")
+        return _run_seeds(plans, parse_seeds(args.seeds), out_dir, args.kernel)
     results = []
     for nb, params in plans:
         print(f"running {nb.name} ...", flush=True)
-        result = runner.run_notebook(nb, params, out_dir, kernel_name=args.kernel)
-        default_run = all(k == "PROFILE" and v == "default" for k, v in params.items())
-        if args.record_time and result.status == "ok" and default_run:
-            runner.record_default_time(nb, result.seconds)
+        if args.record_time:  # the median of runs on an idle machine (see CONTRIBUTING.md)
+            result = runner.measure_default_time(
+                nb,
+                params,
+                out_dir,
+                kernel_name=args.kernel,
+                force=args.force,
+                say=lambda line: print(f"  {line}", flush=True),
+            )
+        else:
+            strict = True if args.strict else None
+            result = runner.run_notebook(
+                nb, params, out_dir, kernel_name=args.kernel, strict=strict
+            )
         print(f"  {result.status} in {result.seconds:.1f} s -> {result.report}", flush=True)
+        for line in runner.breakdown_lines(result):
+            print(f"  {line}", flush=True)
+        if args.record_time and result.status == "ok":
+            runner.record_default_time(nb, result)
+            print(f"  recorded in {nb.path.name}'s metadata", flush=True)
         results.append(result)
     runner.write_summary(results, out_dir)
     budget = runner.BUDGET_SECONDS if (args.profile or "default") == "default" else None
     print(runner.summary_table(results, budget))
+    print(runner.claims_report(results))
     print(f"executed notebooks and HTML reports in {out_dir}")
     return 0 if all(r.status == "ok" for r in results) else 1
+
+
+def _run_seeds(plans: list, seeds: list[int], out_dir: Path, kernel: str | None) -> int:
+    """``run --seeds``: each notebook once per seed, strictly; a table at the end."""
+    runs = {}
+    for nb, params in plans:
+        print(f"running {nb.name} on seeds {', '.join(map(str, seeds))} (strict) ...", flush=True)
+        runs[nb.name] = run_over_seeds(
+            nb,
+            params,
+            seeds,
+            out_dir / nb.name,
+            kernel_name=kernel,
+            say=lambda line: print(line, flush=True),
+        )
+    every = [r for by_seed in runs.values() for r in by_seed.values()]
+    runner.write_summary(every, out_dir)
+    print(seed_table(runs))
+    print(runner.claims_report(every))
+    print(f"executed notebooks and HTML reports in {out_dir}/NN_topic/seed-N")
+    return 0 if all(r.status == "ok" for r in every) else 1
 
 
 def _cmd_refresh(args: argparse.Namespace) -> int:
     notebooks = course.list_notebooks() if args.all else course.find_notebooks(args.names)
     for nb in notebooks:
         seconds = runner.execute_in_place(nb)
-        print(f"{nb.name}: executed in place in {seconds:.1f} s")
+        print(f"{nb.name}: executed in place in {seconds:.1f} s (not recorded as its time)")
     return 0
 
 
@@ -68,6 +119,17 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from imgcourse.bench import run_benchmarks
 
     run_benchmarks(num_images=args.images, epochs=args.epochs)
+    return 0
+
+
+def _cmd_notebooks(args: argparse.Namespace) -> int:
+    from imgcourse.course.install import copy_notebooks
+
+    copied = copy_notebooks(args.out, force=args.force)
+    out = Path(args.out).expanduser().resolve()
+    home = out.parent if out.name == "notebooks" else out
+    print(f"copied {len(copied)} notebooks into {out}")
+    print(f"from {home}, `imgcourse list` and `imgcourse run 06` use them; or: jupyter lab {out}")
     return 0
 
 
@@ -171,7 +233,26 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--record-time",
         action="store_true",
-        help="store default-profile run times in the notebooks' metadata",
+        help="run each notebook twice on an idle machine and store the median time, peak "
+        "memory and slowest cells in its metadata (default profile only)",
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="with --record-time: record even when the machine is busy (with a warning)",
+    )
+    run.add_argument(
+        "--strict",
+        action="store_true",
+        help="a claim of the text that does not hold fails the run (default: only when CI or "
+        "IMGCOURSE_STRICT=1 is set; otherwise it prints a note)",
+    )
+    run.add_argument(
+        "--seeds",
+        default=None,
+        metavar="A-B",
+        help="run each notebook once per seed (e.g. 42-46 or 1,5,9), strictly, into "
+        "OUT/NN_topic/seed-N, and print a table of the runs and claims per seed",
     )
 
     refresh = sub.add_parser("refresh", help="(developers) execute notebooks in place")
@@ -183,6 +264,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="tf.data vs a Python loop, and training images/s")
     bench.add_argument("--images", type=_positive(int), default=4096, help="images per measurement")
     bench.add_argument("--epochs", type=_positive(int), default=5, help="epochs per measurement")
+
+    notebooks = sub.add_parser(
+        "notebooks", help="copy the course's notebooks (they come with the package) into a folder"
+    )
+    notebooks.add_argument("--out", default="notebooks", help="folder for them (notebooks)")
+    notebooks.add_argument(
+        "--force", action="store_true", help="replace notebooks there that you have changed"
+    )
 
     student = sub.add_parser("student", help="write student versions without solutions")
     student.add_argument("--out", default="student", help="output folder")
@@ -221,6 +310,7 @@ COMMANDS = {
     "doctor": _cmd_doctor,
     "bench": _cmd_bench,
     "student": _cmd_student,
+    "notebooks": _cmd_notebooks,
     "grade": _cmd_grade,
     "report": _cmd_report,
 }

@@ -56,10 +56,11 @@ def no_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_list_prints_every_notebook_with_its_time_and_title(nb_dir, capsys):
     assert cli.main(["list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split()[:3] == ["#", "notebook", "default"]
-    assert lines[1].split() == ["00", "00_welcome", "10", "s", "Welcome"]
-    assert lines[2].split() == ["02", "02_cnn_basics", "-", "CNN", "basics"]
-    assert len(lines) == 3
+    assert lines[0].split()[:6] == ["#", "notebook", "default", "run", "peak", "memory"]
+    assert lines[1].split() == ["00", "00_welcome", "10", "s", "-", "Welcome"]
+    assert lines[2].split() == ["02", "02_cnn_basics", "-", "-", "CNN", "basics"]
+    assert lines[3].split() == ["total", "10", "s", "(limit", "1,200", "s)"]
+    assert len(lines) == 4
 
 
 def test_list_the_real_notebooks(monkeypatch, capsys):
@@ -131,7 +132,7 @@ def test_run_an_unknown_profile_is_an_argparse_error(nb_dir, no_kernel, capsys):
 def test_run_passes_typed_parameters_and_writes_the_summary(nb_dir, tmp_path, monkeypatch, capsys):
     calls = []
 
-    def fake_run(notebook, parameters, out_dir, *, kernel_name=None, progress=False):
+    def fake_run(notebook, parameters, out_dir, *, kernel_name=None, progress=False, strict=None):
         calls.append((notebook.name, parameters, out_dir, kernel_name))
         out_dir.mkdir(parents=True, exist_ok=True)
         return runner.RunResult(notebook.name, "ok", 1.5, parameters=parameters)
@@ -157,7 +158,7 @@ def test_run_passes_typed_parameters_and_writes_the_summary(nb_dir, tmp_path, mo
 
 
 def test_run_exits_1_when_a_notebook_fails(nb_dir, tmp_path, monkeypatch, capsys):
-    def fake_run(notebook, parameters, out_dir, *, kernel_name=None, progress=False):
+    def fake_run(notebook, parameters, out_dir, *, kernel_name=None, progress=False, strict=None):
         out_dir.mkdir(parents=True, exist_ok=True)
         return runner.RunResult(notebook.name, "failed", 0.5, error="cell 3: ValueError: x")
 

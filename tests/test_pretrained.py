@@ -1,11 +1,12 @@
 """Tests for imgcourse.models.pretrained and the course-weights entries of the registry.
 
-Every test works on a temporary copy of the committed weights file; none modifies it.
+Every test works on a temporary copy of the weights file the package ships; none modifies it.
 """
 
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,18 +14,18 @@ import pytest
 from imgcourse.data import make_glyphs, paint_scans
 from imgcourse.data.registry import WeightsEntry, get_weights, list_weights
 from imgcourse.models.pretrained import (
-    REPO_ROOT,
     WeightsFileError,
     check_weights,
     course_backbone,
     imagenet_backbone,
     load_course_backbone,
-    sha256_file,
     weights_path,
 )
+from imgcourse.packaged import package_file, sha256_file
 
+REPO = Path(__file__).resolve().parent.parent
 ENTRY = get_weights("shapes_backbone")
-COMMITTED = REPO_ROOT / ENTRY.path
+COMMITTED = REPO / "imgcourse" / ENTRY.path  # package data, committed in the clone
 
 
 @pytest.fixture
@@ -38,9 +39,10 @@ def copy(tmp_path):
 
 def test_the_registry_lists_the_course_backbone():
     assert "shapes_backbone" in list_weights()
-    assert weights_path() == COMMITTED
+    assert weights_path() == package_file(ENTRY.path) == COMMITTED
+    assert ENTRY.path == "assets/weights/shapes_backbone.weights.h5"
     assert ENTRY.script == "datasets/pretrain_backbone.py"
-    assert (REPO_ROOT / ENTRY.script).is_file()
+    assert (REPO / ENTRY.script).is_file()
 
 
 def test_the_committed_file_matches_its_pinned_sha256(copy):
@@ -75,6 +77,16 @@ def test_a_missing_file_names_the_script_that_rebuilds_it(tmp_path):
     with pytest.raises(WeightsFileError, match="python datasets/pretrain_backbone.py") as err:
         check_weights(missing)
     assert str(missing) in str(err.value)
+    assert "imgcourse/assets/weights/shapes_backbone.weights.h5" in str(err.value)
+    assert "Reinstall the package" in str(err.value)
+
+
+def test_load_course_backbone_reads_the_packaged_file_by_default():
+    model = load_course_backbone()
+    fresh = load_course_backbone(path=COMMITTED)
+    np.testing.assert_array_equal(
+        model.get_layer("block1_conv").kernel.numpy(), fresh.get_layer("block1_conv").kernel.numpy()
+    )
 
 
 def test_an_unknown_weights_name_lists_the_known_ones():
@@ -85,7 +97,7 @@ def test_an_unknown_weights_name_lists_the_known_ones():
 def test_weights_entries_reject_a_bad_checksum_and_an_absolute_path():
     fields = dict(
         name="x",
-        path="datasets/weights/x.weights.h5",
+        path="assets/weights/x.weights.h5",
         sha256="0" * 64,
         script="s.py",
         description="d",

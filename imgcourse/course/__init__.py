@@ -4,7 +4,9 @@
 - :mod:`~imgcourse.course.runner`: papermill runs, HTML reports, refreshing stored outputs;
 - :mod:`~imgcourse.course.report`: ``imgcourse report``, the capstone on a user's folder;
 - :mod:`~imgcourse.course.student`: student versions without solutions;
-- :mod:`~imgcourse.course.grade`: grading students' notebooks.
+- :mod:`~imgcourse.course.grade`: grading students' notebooks;
+- :mod:`~imgcourse.course.install`: where the installed course's notebooks are, copying them
+  out (``imgcourse notebooks``), the repository's address.
 
 The learner-facing library (``data``, ``models``, ``train``, ``metrics``, ``explain``,
 ``viz``, ``widgets``, ``exercises``) never imports from here; ``imgcourse.cli`` sits on top
@@ -18,7 +20,6 @@ from imgcourse.course.catalogue import (
     NOTEBOOK_NAME,
     PARAMETER_RANGES,
     PROFILES,
-    REPOSITORY,
     SYLLABUS,
     CourseError,
     NotebookInfo,
@@ -53,3 +54,12 @@ __all__ = [
     "user_path",
     "write_notebook",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # REPOSITORY is computed from the package metadata when asked for (see the catalogue)
+    if name == "REPOSITORY":
+        from imgcourse.course import catalogue
+
+        return catalogue.REPOSITORY
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

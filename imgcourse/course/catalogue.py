@@ -17,8 +17,6 @@ from typing import Any
 
 import nbformat
 
-#: Where the Colab links point (GitHub owner/repository).
-REPOSITORY = "imgcourse/imgcourse"
 #: Profiles every notebook understands.
 PROFILES = ("default", "full")
 NOTEBOOK_NAME = re.compile(r"^(\d\d)_([a-z0-9_]+)\.ipynb$")
@@ -71,6 +69,10 @@ class NotebookInfo:
     title: str
     default_seconds: float | None
     parameters: dict[str, Any] = field(default_factory=dict)
+    #: Recorded with the time by ``imgcourse run --record-time`` (metadata ``default_peak_mib``
+    #: and ``default_slowest_cells``: each ``{"cell": n, "seconds": s, "first_line": text}``).
+    default_peak_mib: float | None = None
+    default_slowest_cells: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -78,15 +80,32 @@ class NotebookInfo:
 
 
 def notebooks_dir() -> Path:
-    """The notebooks folder: ``$IMGCOURSE_NOTEBOOKS``, else ``notebooks/`` beside the package."""
+    """The notebooks folder: ``$IMGCOURSE_NOTEBOOKS``; else the working folder or its
+    ``notebooks/``, whichever holds course notebooks; else the notebooks the installed
+    package ships (:func:`imgcourse.course.install.find_notebooks_folder`)."""
     env = os.environ.get("IMGCOURSE_NOTEBOOKS")
-    folder = Path(env) if env else Path(__file__).resolve().parents[2] / "notebooks"
+    if not env:
+        from imgcourse.course.install import find_notebooks_folder  # it imports this module
+
+        return find_notebooks_folder()
+    folder = Path(env)
     if not folder.is_dir():
         raise CourseError(
-            f"notebooks folder {folder} not found. Run from a clone of the course repository "
-            "(pip install -e .), or set IMGCOURSE_NOTEBOOKS to the folder holding the notebooks."
+            f"notebooks folder {folder} not found. Set IMGCOURSE_NOTEBOOKS to the folder "
+            "holding the notebooks, or unset it (then the working folder, its notebooks/, or "
+            "the notebooks that come with the package are used)."
         )
     return folder
+
+
+def __getattr__(name: str) -> Any:
+    # REPOSITORY (GitHub owner/name, where the Colab links point) is not written here: it is
+    # [project.urls] of pyproject.toml, read from the installed package's metadata.
+    if name == "REPOSITORY":
+        from imgcourse.course.install import repository_url
+
+        return repository_url().removeprefix("https://github.com/").strip("/")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def read_parameters(nb: nbformat.NotebookNode) -> dict[str, Any]:
@@ -129,6 +148,8 @@ def read_notebook_info(path: Path) -> NotebookInfo:
         title=_title(nb, match.group(2).replace("_", " ")).removeprefix(f"{match.group(1)} · "),
         default_seconds=meta.get("default_seconds"),
         parameters=read_parameters(nb),
+        default_peak_mib=meta.get("default_peak_mib"),
+        default_slowest_cells=list(meta.get("default_slowest_cells", [])),
     )
 
 

@@ -18,7 +18,6 @@ which imports nothing from here.
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import os
 import sys
@@ -32,6 +31,7 @@ from typing import Any
 
 from imgcourse import __version__
 from imgcourse.data.registry import DatasetEntry, RemoteFile, get_dataset, resolve_loader
+from imgcourse.packaged import sha256_file
 
 ENV_CACHE = "IMGCOURSE_CACHE"
 ENV_MIRROR = "IMGCOURSE_MIRROR"
@@ -101,15 +101,6 @@ def dataset_dir(
     return (Path(cache) if cache is not None else cache_dir()) / entry.name
 
 
-def sha256_of(path: str | os.PathLike) -> str:
-    """The sha256 hex digest of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(_CHUNK_BYTES):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def is_cached(
     name_or_entry: str | DatasetEntry,
     *,
@@ -129,7 +120,7 @@ def is_cached(
         if remote.size_bytes is not None and target.stat().st_size != remote.size_bytes:
             return False
         expected = remote.sha256 or _recorded_sha256(target)
-        if verify and expected is not None and sha256_of(target) != expected:
+        if verify and expected is not None and sha256_file(target) != expected:
             return False
     return True
 
@@ -242,7 +233,7 @@ def _cached_ok(entry: DatasetEntry, remote: RemoteFile, target: Path) -> bool:
     if remote.size_bytes is not None and size != remote.size_bytes:
         problem = f"has {size:,} bytes, expected {remote.size_bytes:,}"
     else:
-        actual = sha256_of(target)
+        actual = sha256_file(target)
         if expected is None:  # placed by hand, nothing published or recorded: record it
             _record_sha256(entry, remote, target, actual)
             return True
@@ -345,7 +336,6 @@ def _download_once(
                     f"the server announces {announced:,} bytes but the file has "
                     f"{remote.size_bytes:,}: not the expected file"
                 )
-            digest = hashlib.sha256()
             received = 0
             total = remote.size_bytes or announced
             shown = -1
@@ -356,7 +346,6 @@ def _download_once(
                         f"received more than the expected {remote.size_bytes:,} bytes: "
                         "not the expected file"
                     )
-                digest.update(chunk)
                 tmp.write(chunk)
                 if progress and total:
                     percent = 100 * received // total
@@ -376,7 +365,7 @@ def _download_once(
                 f"the transfer ended after {received:,} of {expected_size:,} bytes "
                 "(truncated); the partial file was removed"
             )
-        actual = digest.hexdigest()
+        actual = sha256_file(tmp_path)  # read back from the disk: what is checked is what stays
         if expected is not None and actual != expected:
             raise _AttemptFailed(
                 f"checksum mismatch: expected sha256 {expected}, got {actual}; "

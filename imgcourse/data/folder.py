@@ -10,7 +10,6 @@ part inflates the test score. Introduced in ``03_data_and_augmentation``; used b
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from imgcourse.data.dataset import ImageSet
+from imgcourse.packaged import sha256_file
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
@@ -109,7 +109,7 @@ def scan_image_folder(root: str | Path) -> FolderScan:
                 continue
             scan.files.append(path)
             scan.labels.append(label)
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            digest = sha256_file(path)
             by_hash.setdefault(digest, []).append(path)
     scan.duplicates = [group for group in by_hash.values() if len(group) > 1]
     return scan

@@ -391,19 +391,21 @@ del _entry
 
 
 # --------------------------------------------------------------------------------------------
-# Course-made weights: small artefacts this project trains itself and commits under
-# datasets/weights/, each with the script that rebuilds it. Loaded (after the sha256 check) by
+# Course-made weights: small artefacts this project trains itself, shipped as package data
+# under imgcourse/assets/weights/ (found with imgcourse.packaged.package_file), each made by a
+# script in datasets/. Loaded (after the sha256 check) by
 # imgcourse.models.pretrained.load_course_backbone; described in datasets/README.md.
 # --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class WeightsEntry:
-    """Weights the course trains itself, committed in the repository.
+    """Weights the course trains itself, shipped inside the package.
 
     Attributes:
         name: registry key, ``snake_case``.
-        path: the file, relative to the repository root (``datasets/weights/...``).
+        path: the file, relative to the ``imgcourse`` package folder
+            (``assets/weights/...``; see :func:`imgcourse.packaged.package_file`).
         sha256: its sha256 hex digest (lower case), checked before loading.
         script: the script that rebuilds the file, relative to the repository root.
         description: one line on the network and its source task.
@@ -432,7 +434,10 @@ class WeightsEntry:
                 f"got {self.sha256!r}"
             )
         if self.path.startswith("/") or ".." in self.path.split("/"):
-            raise ValueError(f"path of {self.name!r} must be relative to the repository root")
+            raise ValueError(
+                f"path of {self.name!r} must be relative to the imgcourse package folder "
+                f"(assets/weights/...); got {self.path!r}"
+            )
 
 
 _WEIGHTS: dict[str, WeightsEntry] = {}
@@ -464,7 +469,7 @@ def list_weights() -> list[str]:
 register_weights(
     WeightsEntry(
         name="shapes_backbone",
-        path="datasets/weights/shapes_backbone.weights.h5",
+        path="assets/weights/shapes_backbone.weights.h5",
         sha256="87026e8c50c26a116f8a5b737b7c9990f6b38502a8d2c712afff58b57e9c701e",
         script="datasets/pretrain_backbone.py",
         description="imgcourse.models.pretrained.course_backbone (3 conv-BN-ReLU-pool blocks, "

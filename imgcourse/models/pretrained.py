@@ -3,7 +3,8 @@ ImageNet backbones of ``keras.applications`` for the full profile.
 
 ``datasets/pretrain_backbone.py`` trains :func:`course_backbone` on a generated source task,
 :func:`imgcourse.data.make_glyphs` (hundreds of classes of pen-stroke glyphs, 16x16 colour),
-and writes its weights to ``datasets/weights/``; the file is registered in
+and writes its weights into the package, ``imgcourse/assets/weights/``, so that they ship
+with it (a wheel, ``pip install`` from git); the file is registered in
 :mod:`imgcourse.data.registry` (``get_weights("shapes_backbone")``) with its sha256;
 :func:`load_course_backbone` checks the file against that checksum before it loads it.
 Introduced in ``06_transfer_learning``.
@@ -16,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,9 +26,7 @@ import keras
 from keras import layers
 
 from imgcourse.data.registry import WeightsEntry, get_weights
-
-#: The repository root (the folder that holds ``datasets/`` in a checkout).
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from imgcourse.packaged import package_file, sha256_file
 
 
 class WeightsFileError(RuntimeError):
@@ -80,18 +78,9 @@ def course_backbone(
     return keras.Model(inputs, outputs, name=name)
 
 
-def sha256_file(path: str | os.PathLike[str]) -> str:
-    """The sha256 hex digest of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def weights_path(name: str = "shapes_backbone") -> Path:
-    """Where the registered weights ``name`` live in a repository checkout."""
-    return REPO_ROOT / get_weights(name).path
+    """Where the registered weights ``name`` are: a file shipped inside the package."""
+    return package_file(get_weights(name).path)
 
 
 def check_weights(
@@ -105,19 +94,22 @@ def check_weights(
     """
     entry = get_weights(entry) if isinstance(entry, str) else entry
     path = Path(path)
-    rebuild = f"rebuild it with `python {entry.script}` from the repository root"
+    rebuild = f"rebuild it with `python {entry.script}` from a clone of the repository"
+    shipped = f"imgcourse/{entry.path}, which ships inside the imgcourse package"
     if not path.is_file():
         raise WeightsFileError(
             f"the weights {entry.name!r} are missing: no file at {path}. "
-            f"Get the repository's copy of {entry.path}, or {rebuild}."
+            f"Reinstall the package to get {shipped} (pip install --force-reinstall "
+            f"imgcourse), or {rebuild}."
         )
     actual = sha256_file(path)
     if actual != entry.sha256:
         raise WeightsFileError(
             f"the weights file {path} does not match the registry: expected sha256 "
             f"{entry.sha256}, got {actual}. The file is altered or from another run; "
-            f"restore the repository's copy of {entry.path}, or {rebuild} (and update the "
-            "sha256 in imgcourse/data/registry.py if you changed the script)."
+            f"restore {shipped} (reinstall it, or check it out again in a clone), or "
+            f"{rebuild} (and update the sha256 in imgcourse/data/registry.py if you changed "
+            "the script)."
         )
     return path
 
@@ -129,7 +121,7 @@ def load_course_backbone(
 
     Args:
         name: a weights entry of :func:`imgcourse.data.registry.list_weights`.
-        path: the weights file; by default the registered path in this checkout.
+        path: the weights file; by default the registered file shipped in the package.
 
     Returns:
         The backbone, (batch, 32, 32, 3) in [0, 1] -> (batch, 64) features, trainable.
@@ -138,7 +130,7 @@ def load_course_backbone(
         WeightsFileError: the file is missing or its sha256 differs from the registry's.
     """
     entry = get_weights(name)
-    checked = check_weights(path if path is not None else REPO_ROOT / entry.path, entry)
+    checked = check_weights(path if path is not None else weights_path(name), entry)
     model = course_backbone(entry.input_shape, filters=entry.filters)
     model.load_weights(checked)
     return model
@@ -212,12 +204,10 @@ def imagenet_backbone(
 
 __all__ = [
     "IMAGENET_BACKBONES",
-    "REPO_ROOT",
     "WeightsFileError",
     "check_weights",
     "course_backbone",
     "imagenet_backbone",
     "load_course_backbone",
-    "sha256_file",
     "weights_path",
 ]
