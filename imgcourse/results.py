@@ -24,6 +24,8 @@ import math
 import os
 from pathlib import Path
 
+from imgcourse import atomic
+
 ENV_RESULTS = "IMGCOURSE_RESULTS"
 ENV_OUTPUT = "IMGCOURSE_OUTPUT"
 #: "1": a false claim raises (strict); "0": it prints a note. Unset: strict when ``CI`` is set.
@@ -56,9 +58,7 @@ def record(**metrics: float) -> dict[str, float]:
         path = Path(target)
         stored = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         stored.update(clean)
-        tmp = path.with_suffix(path.suffix + ".part")
-        tmp.write_text(json.dumps(stored, indent=2), encoding="utf-8")
-        os.replace(tmp, path)
+        atomic.write_text(path, json.dumps(stored, indent=2))
     return clean
 
 

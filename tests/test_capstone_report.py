@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import open_offline
 from PIL import Image
+from support import open_offline
 
 from imgcourse import cli
 

@@ -30,7 +30,7 @@ def test_round_trip_on_shapes_scenes(tmp_path):
     first = doc["annotations"][0]
     np.testing.assert_allclose(first["bbox"], boxes_to_xywh(data.extras["boxes"][0][:1])[0])
     assert first["category_id"] == data.extras["box_labels"][0][0] + 1
-    assert not list(path.parent.glob("*.tmp"))
+    assert not list(path.parent.glob(".*")), "a temporary file was left behind"
 
 
 def test_reads_a_hand_written_coco_file_with_gaps_in_ids(tmp_path):

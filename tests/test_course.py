@@ -311,7 +311,7 @@ def test_html_report_hides_tagged_inputs_but_keeps_their_outputs(tmp_path):
     assert "HIDDENCELLOUTPUT" in html
     assert "SHOWNSOURCEMARKER" in html and "SHOWNCELLOUTPUT" in html
     assert "REMOVEDSOURCE" not in html and "REMOVEDOUTPUT" not in html
-    assert not (tmp_path / "out.html.part").exists()
+    assert not list(tmp_path.glob(".out.html.*")), "a temporary file was left behind"
 
 
 def test_summary_table_flags_a_run_over_the_budget():

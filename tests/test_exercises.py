@@ -7,7 +7,23 @@ import numpy as np
 import pytest
 
 from imgcourse.data import ImageSet, make_shapes, split
-from imgcourse.exercises import Feedback, compare_arrays, compare_number, report
+from imgcourse.exercises import (
+    WIDTH,
+    Feedback,
+    NotYet,
+    as_array,
+    call,
+    check,
+    compare_arrays,
+    compare_number,
+    is_number,
+    nan_pattern_differs,
+    read,
+    read_choice,
+    report,
+    values_differ,
+    verdict,
+)
 from imgcourse.exercises.data import check_shapes_request, check_stratified_split
 
 EXPECTED = np.arange(12, dtype=np.float64).reshape(3, 4) / 7
@@ -26,6 +42,132 @@ def test_report_prints_and_returns_the_feedback(capsys):
     feedback = Feedback(False, "the kernel is flipped")
     assert report(feedback) is feedback
     assert capsys.readouterr().out == "Not yet: the kernel is flipped\n"
+
+
+def test_report_wraps_to_the_book_column_only_when_asked(capsys):
+    long = Feedback(True, "word " * 30)
+    report(long)
+    assert capsys.readouterr().out == str(long) + "\n"
+    report(long, wrap=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) > 1 and max(map(len, lines)) <= WIDTH
+    assert " ".join(lines) == str(long).strip()
+
+
+# --- the kit: check, call, read, verdict ---------------------------------------------------------
+
+
+@check
+def _check_square(fn):
+    """A check built from the kit, as the topic modules build theirs."""
+    for x in (2, -3):
+        answer = call(fn, x, shown=f"square({x})", none=True)
+        value = read(answer, float, f"square({x}) returned {answer!r}; expected a number.")
+        if value != x * x:
+            raise NotYet(f"square({x}) returned {value:g}; expected {x * x}.")
+    return "both cases match."
+
+
+@pytest.mark.parametrize(
+    ("fn", "passed", "message"),
+    [
+        (lambda x: x * x, True, "both cases match."),
+        (lambda x: 1 / 0, False, "square(2) raised ZeroDivisionError: division by zero"),
+        (lambda x: None, False, "square(2) returned None. Did it forget to `return`?"),
+        (lambda x: "four", False, "square(2) returned 'four'; expected a number."),
+        (lambda x: 2 * x if x < 0 else x * x, False, "square(-3) returned -6; expected 9."),
+    ],
+    ids=["right", "raises", "None", "not a number", "wrong value"],
+)
+def test_check_turns_returns_and_raises_into_reported_feedback(fn, passed, message, capsys):
+    feedback = _check_square(fn)
+    assert isinstance(feedback, Feedback)
+    assert (feedback.passed, feedback.message) == (passed, message)
+    assert capsys.readouterr().out == str(feedback) + "\n"
+
+
+def test_check_keeps_the_checks_name_and_doc_and_can_wrap(capsys):
+    assert _check_square.__name__ == "_check_square"
+    assert "kit" in _check_square.__doc__
+
+    @check(wrap=True)
+    def check_long(x):
+        raise NotYet("a problem " * 20)
+
+    check_long(1)
+    assert max(map(len, capsys.readouterr().out.splitlines())) <= WIDTH
+
+
+def test_check_passes_a_feedback_through_and_refuses_anything_else(capsys):
+    @check
+    def check_array(answer):
+        return compare_arrays(answer, EXPECTED, what="the output")
+
+    assert check_array(EXPECTED).passed and not check_array(EXPECTED.T).passed
+
+    @check
+    def check_broken(x):
+        return None
+
+    with pytest.raises(TypeError, match="check_broken returned NoneType"):
+        check_broken(1)
+
+
+def test_check_does_not_hide_a_wrong_call_of_the_check():
+    @check
+    def check_sizes(answer, table):
+        if not table:
+            raise ValueError("table is empty: pass the notebook's table")
+        return "fine"
+
+    with pytest.raises(ValueError, match="table is empty"):
+        check_sizes(1, {})
+
+
+def test_call_options():
+    assert call(lambda a, b=0: a + b, 1, b=2) == 3
+    with pytest.raises(NotYet, match=r"^your function raised KeyError: 'k'\.$"):
+        call(lambda: {}["k"], end=".")
+    with pytest.raises(NotYet, match="^case 1 raised or returned something other than"):
+        call(
+            lambda: 1,
+            shown="case 1",
+            raised="raised or returned something other than",
+            then=lambda r: tuple(r),
+        )
+    with pytest.raises(NotYet, match="^the function returned None: `return` it.$"):
+        call(lambda: None, none="the function returned None: `return` it.")
+    assert call(lambda: None) is None  # None is an answer unless `none` says otherwise
+
+
+def test_read_and_read_choice():
+    assert read("0.25", float, "no") == 0.25 and read(np.float32(2), int, "no") == 2
+    with pytest.raises(NotYet, match="^store a number$"):
+        read("a quarter", float, "store a number")
+    assert read_choice(" Lower ", ("higher", "lower"), "no") == "lower"
+    for answer in ("sideways", 3, None):
+        with pytest.raises(NotYet, match="^one of higher, lower$"):
+            read_choice(answer, ("higher", "lower"), "one of higher, lower")
+
+
+def test_verdict_gives_the_first_hint_that_applies():
+    kw = {"correct": "right.", "wrong": "{value:.1f} is not it. Hint: {hint}", "hint": "general"}
+    assert verdict(0.5, right=True, **kw) == Feedback(True, "right.")
+    first = verdict(2.0, right=False, hints=[(False, "a"), (True, "b"), (True, "c")], **kw)
+    assert first == Feedback(False, "2.0 is not it. Hint: b")
+    assert verdict(2.0, right=False, hints=[(False, "a")], **kw).message.endswith("general")
+
+
+def test_number_and_array_helpers():
+    assert is_number(3) and is_number(np.float32(0.5)) and is_number(np.int64(2))
+    assert not any(is_number(x) for x in (True, np.bool_(True), "3", None, 1j, [1]))
+    assert as_array(None) is None and as_array("abc") is None and as_array([[1], [2, 3]]) is None
+    assert as_array([1, 2]).dtype == np.float64
+    want = np.array([0.5, np.nan, 1.0])
+    assert not nan_pattern_differs(np.array([0.4, np.nan, 0.0]), want)
+    assert nan_pattern_differs(np.array([0.5, 0.0, 1.0]), want)
+    assert not values_differ(np.array([0.5, 7.0, 1.0]), want)  # NaN places are not compared
+    assert values_differ(np.array([0.5, np.nan, 1.1]), want)
 
 
 # --- compare_arrays ------------------------------------------------------------------------------

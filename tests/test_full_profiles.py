@@ -301,7 +301,7 @@ def test_full_profile_runs_on_fixture_data(number, fixture_env, tmp_path):
     result = runner.run_notebook(info, params, tmp_path / "out", cell_timeout=300)
     assert result.status == "ok", f"{info.name} failed in its full profile: {result.error}"
     cache = Path(os.environ["IMGCOURSE_CACHE"])
-    assert not list(cache.rglob("*.tmp")), "a download left a temporary file behind"
+    assert not list(cache.rglob(".*")), "a download left a temporary file behind"
 
 
 @pytest.mark.slow

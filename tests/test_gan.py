@@ -9,7 +9,7 @@ import keras
 import matplotlib
 import numpy as np
 import pytest
-from conftest import run_on_jax
+from support import run_on_jax
 
 matplotlib.use("Agg")
 

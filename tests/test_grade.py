@@ -14,11 +14,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from imgcourse import atomic
 from imgcourse.cli import main
 from imgcourse.course import grade
 from imgcourse.course.catalogue import CourseError
 from imgcourse.course.student import make_student_version
-from imgcourse.exercises import ENV_FEEDBACK_LOG, Feedback
+from imgcourse.exercises import ENV_FEEDBACK_LOG, Feedback, NotYet, check, report
 
 SOLUTION_1 = '''# Exercise 1: the output size of a convolution
 def conv_output_size(size, kernel_size, stride=1, padding="valid"):
@@ -306,19 +307,44 @@ def test_refuses_out_inside_course_and_student_versions(
         grade.grade_class(tmp_path / "in", tmp_path / "out", source=course, timeout=0)
 
 
-def test_feedback_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_feedback_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     log = tmp_path / "feedback.jsonl"
     monkeypatch.delenv(ENV_FEEDBACK_LOG, raising=False)
-    Feedback(True, "not logged")
+    report(Feedback(True, "not logged"))
     assert not log.exists()
     monkeypatch.setenv(ENV_FEEDBACK_LOG, str(log))
-    first = Feedback(False, "the shape is (3, 3)")
-    Feedback(True, "fine")
+    Feedback(True, "built, never shown: not logged")
+    first = report(Feedback(False, "the shape is (3, 3)"))
+    report(Feedback(True, "fine"))
     assert str(first) == "Not yet: the shape is (3, 3)"  # what a learner sees is unchanged
     lines = [json.loads(line) for line in log.read_text().splitlines()]
     assert lines == [
         {"kind": "feedback", "passed": False, "message": "the shape is (3, 3)"},
         {"kind": "feedback", "passed": True, "message": "fine"},
+    ]
+    assert capsys.readouterr().out.splitlines()[-1] == "Correct: fine"
+
+
+def test_a_check_logs_exactly_its_verdict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One line per check call, the verdict it printed, whatever it built on its way."""
+
+    @check
+    def check_positive(x: float) -> Feedback:
+        if x <= 0:
+            raise NotYet(f"{x} is not positive.")
+        Feedback(False, "an intermediate result")  # built, not reported: not logged
+        return f"{x} is positive."
+
+    log = tmp_path / "feedback.jsonl"
+    monkeypatch.setenv(ENV_FEEDBACK_LOG, str(log))
+    check_positive(-1)
+    check_positive(2)
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [(line["passed"], line["message"]) for line in lines] == [
+        (False, "-1 is not positive."),
+        (True, "2 is positive."),
     ]
 
 
@@ -356,12 +382,12 @@ def test_read_outcomes_names_the_students_error(
 
 
 def test_replace_folder_swaps_an_earlier_gradebook(tmp_path: Path) -> None:
-    out, new = tmp_path / "grades", tmp_path / ".grades.new"
+    """grade_class builds the gradebook with imgcourse.atomic.replace_folder."""
+    out = tmp_path / "grades"
     out.mkdir()
     (out / "gradebook.csv").write_text("old", encoding="utf-8")
-    new.mkdir()
-    (new / "gradebook.csv").write_text("new", encoding="utf-8")
-    grade._replace_folder(new, out)
+    with atomic.replace_folder(out) as new:
+        (new / "gradebook.csv").write_text("new", encoding="utf-8")
     assert (out / "gradebook.csv").read_text(encoding="utf-8") == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["grades"]
 

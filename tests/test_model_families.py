@@ -16,8 +16,8 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-from conftest import run_on_jax
 from keras import layers
+from support import run_on_jax
 
 from imgcourse import models
 from imgcourse.models.efficientnet import (

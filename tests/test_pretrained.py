@@ -30,8 +30,10 @@ COMMITTED = REPO / "imgcourse" / ENTRY.path  # package data, committed in the cl
 
 @pytest.fixture
 def copy(tmp_path):
-    if not COMMITTED.is_file():
-        pytest.skip(f"{ENTRY.path} is not in this checkout")
+    assert COMMITTED.is_file(), (
+        f"{ENTRY.path} is missing from the package: it is committed package data (restore it "
+        "with git, or rebuild it with datasets/pretrain_backbone.py)"
+    )
     target = tmp_path / "backbone.weights.h5"
     shutil.copyfile(COMMITTED, target)
     return target

@@ -8,7 +8,7 @@ import textwrap
 import keras
 import numpy as np
 import pytest
-from conftest import run_on_jax
+from support import run_on_jax
 
 from imgcourse import models
 from imgcourse.models.protonet import (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import open_offline
+from support import open_offline
 
 from imgcourse import course
 from imgcourse.course import runner

@@ -329,7 +329,7 @@ def _fake_runs(monkeypatch, seconds):
     calls = []
     times = iter(seconds)
 
-    def fake_run(notebook, parameters, out_dir, *, kernel_name=None, progress=False):
+    def fake_run(notebook, parameters, out_dir, *, kernel_name=None, progress=False, strict=None):
         calls.append(parameters)
         out_dir.mkdir(parents=True, exist_ok=True)
         return _result(notebook=notebook.name, seconds=next(times), parameters=parameters)

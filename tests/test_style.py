@@ -19,7 +19,7 @@ def _ruff() -> list[str]:
         return [str(beside)]
     if shutil.which("ruff"):
         return ["ruff"]
-    pytest.skip("ruff is not installed (it comes with the dev extra: pip install -e '.[dev]')")
+    pytest.fail("ruff is not installed (it comes with the dev extra: pip install -e '.[dev]')")
 
 
 def test_ruff_check_is_clean():

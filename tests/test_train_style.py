@@ -8,7 +8,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from conftest import run_on_jax
+from support import run_on_jax
 
 from imgcourse.models.style import random_extractor
 from imgcourse.train import style

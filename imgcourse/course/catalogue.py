@@ -10,12 +10,13 @@ import difflib
 import math
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
+
+from imgcourse import atomic
 
 #: Profiles every notebook understands.
 PROFILES = ("default", "full")
@@ -322,14 +323,5 @@ def user_path(text: str, what: str) -> Path:
 def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
     """Write a notebook to a temporary file beside ``path``, then rename it into place, so an
     interrupted write never leaves a half-written notebook."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            nbformat.write(nb, handle)
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        os.chmod(tmp, mode)  # mkstemp makes files private (0600); keep the notebook's mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic.atomic_open(path, "w", encoding="utf-8") as handle:  # keeps an existing mode
+        nbformat.write(nb, handle)

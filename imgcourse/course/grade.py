@@ -12,7 +12,7 @@ grades them here. For each submission:
    (also its ``TMPDIR``), with a time limit for the whole notebook and the network off
    (a new network namespace through ``unshare -rn`` where Linux allows it, and always proxies
    pointed at a closed port of 127.0.0.1);
-4. each check's verdict is read from the JSON lines that :class:`imgcourse.exercises.Feedback`
+4. each check's verdict is read from the JSON lines that :func:`imgcourse.exercises.report`
    writes when ``IMGCOURSE_FEEDBACK_LOG`` is set, and errors from the executed cells.
 
 The output folder (written to a temporary folder, then renamed into place) holds
@@ -44,6 +44,7 @@ from typing import Any
 
 import nbformat
 
+from imgcourse import atomic
 from imgcourse.course.catalogue import NOTEBOOK_NAME, CourseError, notebooks_dir
 from imgcourse.course.student import SOLUTION_TAG
 from imgcourse.exercises import ENV_FEEDBACK_LOG
@@ -694,18 +695,6 @@ def write_feedback_report(result: GradeResult, path: Path) -> Path:
     return path
 
 
-def _replace_folder(new: Path, out: Path) -> None:
-    """Put ``new`` where ``out`` is, an earlier gradebook there going only once ``new`` is
-    in place."""
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-        os.replace(new, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(new, out)
-
-
 def grade_class(
     submissions: Path,
     out: Path,
@@ -734,9 +723,8 @@ def grade_class(
     used = {s.notebook.name for s in found if s.notebook}
     graded_nbs = [nb for nb in course_nbs if nb.name in used] or course_nbs
     columns = [nb.column(e) for nb in graded_nbs for e in nb.exercises]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    # built beside ``out`` and swapped in whole; an earlier gradebook goes once it is in
+    with atomic.replace_folder(out) as staging:
         results = []
         for submission in found:
             if progress:
@@ -764,8 +752,4 @@ def grade_class(
             for r in results
         ]
         (staging / "gradebook.json").write_text(json.dumps(details, indent=2), encoding="utf-8")
-        _replace_folder(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return results

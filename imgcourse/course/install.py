@@ -29,6 +29,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from imgcourse import atomic
 from imgcourse.course.catalogue import NOTEBOOK_NAME, CourseError
 from imgcourse.packaged import package_file
 
@@ -138,12 +139,8 @@ def copy_notebooks(out: str | os.PathLike[str], *, force: bool = False) -> list[
     target.mkdir(parents=True, exist_ok=True)
     copied = []
     for name in names:
-        tmp = target / f".{name}.tmp"
-        try:
+        with atomic.atomic_path(target / name) as tmp:
             shutil.copyfile(source / name, tmp)
-            os.replace(tmp, target / name)
-        finally:
-            tmp.unlink(missing_ok=True)
         copied.append(target / name)
     return copied
 

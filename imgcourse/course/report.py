@@ -11,14 +11,12 @@ whole report, the last one.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from imgcourse import atomic
 from imgcourse.course import catalogue, runner
 from imgcourse.course.catalogue import CourseError
 from imgcourse.data.folder import IMAGE_SUFFIXES
@@ -114,23 +112,11 @@ def make_report(
     )
     out = catalogue.user_path(str(out_dir), "--out")
     _check_out(out, notebook.path.name)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic.replace_folder(out) as building:  # an earlier report goes once this is in
         result = runner.run_notebook(
             notebook, params, building, kernel_name=kernel_name, on_section=on_section
         )
         (building / ".imgcourse.lock").unlink(missing_ok=True)
-        old = None
-        if out.exists():
-            old = out.parent / f".{out.name}.replaced-{os.getpid()}"
-            os.replace(out, old)
-        os.replace(building, out)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
     for name in ("executed", "report"):
         path = getattr(result, name)
         if path is not None:

@@ -25,6 +25,7 @@ from typing import Any
 
 import nbformat
 
+from imgcourse import atomic
 from imgcourse.course.catalogue import CourseError, NotebookInfo, write_notebook
 from imgcourse.results import (
     ENV_CLAIMS,
@@ -151,15 +152,10 @@ def ensure_report_assets(folder: Path) -> Path:
         _ASSETS / stamp
     ).read_bytes():
         return target
-    folder.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{REPORT_ASSETS}.", dir=folder))
     try:
-        shutil.copytree(_ASSETS, staging, dirs_exist_ok=True)
-        if target.exists():
-            shutil.rmtree(target, ignore_errors=True)
-        os.replace(staging, target)
+        with atomic.replace_folder(target) as staging:
+            shutil.copytree(_ASSETS, staging, dirs_exist_ok=True)
     except OSError:
-        shutil.rmtree(staging, ignore_errors=True)
         if not (target / stamp).is_file():  # another run may have copied it meanwhile
             raise
     return target
@@ -187,9 +183,7 @@ def write_html_report(executed: Path, html_path: Path, *, copy_assets: bool = Tr
     body = _MATHJAX_BLOCK.sub(lambda _: _offline_mathjax(REPORT_ASSETS), body, count=1)
     if copy_assets:
         ensure_report_assets(html_path.parent)
-    tmp = html_path.with_suffix(".html.part")
-    tmp.write_text(body, encoding="utf-8")
-    os.replace(tmp, html_path)
+    atomic.write_text(html_path, body)
     return html_path
 
 
@@ -782,9 +776,7 @@ def write_summary(results: list[RunResult], out_dir: Path) -> Path:
         }
         for r in results
     ]
-    partial = out_dir / f".summary.json.{os.getpid()}.part"
-    partial.write_text(json.dumps(rows, indent=2, default=str), encoding="utf-8")
-    os.replace(partial, path)  # never a half-written summary
+    atomic.write_text(path, json.dumps(rows, indent=2, default=str))  # never half-written
     return path
 
 

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from imgcourse import __version__
+from imgcourse import __version__, atomic
 from imgcourse.data.registry import DatasetEntry, RemoteFile, get_dataset, resolve_loader
 from imgcourse.packaged import sha256_file
 
@@ -214,9 +214,7 @@ def _expected_sha256(remote: RemoteFile, target: Path) -> str | None:
 
 def _record_sha256(entry: DatasetEntry, remote: RemoteFile, target: Path, digest: str) -> None:
     sidecar = _sidecar(target)
-    partial = sidecar.with_name(f".{sidecar.name}.{os.getpid()}.part")
-    partial.write_text(f"{digest}  {remote.filename}\n")
-    os.replace(partial, sidecar)  # never a half-written record, even if interrupted
+    atomic.write_text(sidecar, f"{digest}  {remote.filename}\n")  # never half-written
     warnings.warn(
         f"{entry.name}/{remote.filename} has no published sha256; recorded {digest} in "
         f"{_sidecar(target)}. Later uses are checked against it; compare it with a trusted source.",
@@ -320,12 +318,13 @@ def _download_once(
     except ValueError as err:
         raise _AttemptFailed(f"not a valid URL ({err})") from err
     expected = _expected_sha256(remote, target)
-    tmp = tempfile.NamedTemporaryFile(
-        dir=target.parent, prefix=f".{remote.filename}.", suffix=".part", delete=False
-    )
-    tmp_path = Path(tmp.name)
-    try:
-        with tmp, urllib.request.urlopen(request, timeout=timeout) as response:
+    # renamed to ``target`` only when the block ends without an error; any failure inside (a
+    # check below, a broken connection, Ctrl-C) removes the partial file instead
+    with atomic.atomic_path(target) as tmp_path:
+        with (
+            open(tmp_path, "wb") as tmp,
+            urllib.request.urlopen(request, timeout=timeout) as response,
+        ):
             announced = _content_length(response)
             if (
                 remote.size_bytes is not None
@@ -371,11 +370,6 @@ def _download_once(
                 f"checksum mismatch: expected sha256 {expected}, got {actual}; "
                 "the downloaded file was removed"
             )
-        os.chmod(tmp_path, 0o644)  # temporary files are private (0600); the cache is not
-        os.replace(tmp_path, target)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
     return actual
 
 

@@ -12,21 +12,21 @@ int8        weights and activations as int8; the activations' ranges come from  
             a representative dataset run through the model once at conversion
 =========== ==================================================================== ============
 
-Every write goes to a temporary name first and is renamed when complete, so an interrupted
-export never leaves a half-written model behind.
+Every write goes to a temporary name first and is renamed when complete
+(:mod:`imgcourse.atomic`), so an interrupted export never leaves a half-written model behind,
+and every file gets an ordinary mode (0644 under the usual umask).
 """
 
 from __future__ import annotations
 
 import functools
-import os
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from imgcourse import atomic
 from imgcourse.runtime import muted_stderr_fd
 
 TFLITE_MODES = ("float32", "float16", "dynamic", "int8")
@@ -37,18 +37,9 @@ quiet_native_stderr = functools.partial(muted_stderr_fd, replay_on_error=True)
 
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename
+    (:func:`imgcourse.atomic.write_bytes`)."""
+    return atomic.write_bytes(path, data)
 
 
 def file_size(path: str | Path) -> int:
@@ -74,13 +65,8 @@ def save_keras(model: Any, path: str | Path) -> Path:
     path = Path(path)
     if path.suffix != ".keras":
         raise ValueError(f"a Keras model file must end in .keras; got {path.name!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.partial.keras")
-    try:
+    with atomic.atomic_path(path, suffix=".part.keras") as tmp:  # Keras wants the suffix
         model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 
@@ -96,15 +82,8 @@ def tf_export_saved_model(model: Any, folder: str | Path) -> Path:
         ``folder``, as a :class:`~pathlib.Path`.
     """
     folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
-    try:
-        model.export(str(tmp / "model"), format="tf_saved_model", verbose=False)
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(tmp / "model", folder)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    with atomic.replace_folder(folder) as staging:
+        model.export(str(staging), format="tf_saved_model", verbose=False)
     return folder
 
 

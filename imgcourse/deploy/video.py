@@ -10,8 +10,6 @@ bottleneck, is found by measurement rather than guessed.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from imgcourse import atomic
 
 STAGES = ("decode", "resize", "infer", "draw")
 
@@ -84,9 +84,7 @@ def write_gif(frames: np.ndarray, path: str | Path, fps: float = 30.0) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     # 256 colours per frame, chosen by a fast octree (Pillow's default method is ~50x slower)
     images = [Image.fromarray(f).quantize(method=Image.Quantize.FASTOCTREE) for f in frames]
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic.atomic_path(path) as tmp:
         images[0].save(
             tmp,
             format="GIF",
@@ -96,10 +94,6 @@ def write_gif(frames: np.ndarray, path: str | Path, fps: float = 30.0) -> Path:
             loop=0,
             optimize=False,
         )
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from imgcourse.exercises import Feedback, compare_number, report
+from imgcourse.exercises.kit import Feedback, NotYet, call, check, compare_number, verdict
 
 #: (height, width, kernel, channels_in, filters, stride) cases, simplest first.
 FLOP_CASES: tuple[tuple[int, int, int, int, int, int], ...] = (
@@ -59,26 +59,22 @@ def _flops_hint(answer: float, case: tuple[int, int, int, int, int, int]) -> str
     return "Count one multiply-add per kernel weight at every output position."
 
 
+@check
 def check_conv_multiply_adds(fn: Callable[..., Any]) -> Feedback:
     """Check ``fn(height, width, kernel, channels_in, filters, stride)`` against Keras layers
     counted by ``count_flops`` on the cases of :data:`FLOP_CASES`."""
     for case in FLOP_CASES:
         shown = f"conv_multiply_adds{case}"
-        try:
-            answer = fn(*case)
-        except Exception as error:  # the learner's code: report any error, never swallow it
-            return report(Feedback(False, f"{shown} raised {type(error).__name__}: {error}"))
+        answer = call(fn, *case, shown=shown)
         expected = reference_conv_multiply_adds(*case)
         feedback = compare_number(answer, expected, what=shown, rtol=0, atol=0.5)
-        if not feedback.passed:
-            if "should be a number" not in feedback.message:
-                feedback = Feedback(
-                    False,
-                    f"{shown} returned {answer}; expected {expected:,}. "
-                    f"{_flops_hint(answer, case)}",
-                )
-            return report(feedback)
-    return report(Feedback(True, f"all {len(FLOP_CASES)} cases match count_flops on Keras layers."))
+        if "should be a number" in feedback.message:
+            return feedback
+        if not feedback:
+            raise NotYet(
+                f"{shown} returned {answer}; expected {expected:,}. {_flops_hint(answer, case)}"
+            )
+    return f"all {len(FLOP_CASES)} cases match count_flops on Keras layers."
 
 
 def bottleneck_ratio(channels: int = 256, reduced: int = 64) -> float:
@@ -89,30 +85,33 @@ def bottleneck_ratio(channels: int = 256, reduced: int = 64) -> float:
     return plain / bottleneck
 
 
-def check_bottleneck_prediction(predicted: Any, *, rtol: float = 0.15) -> Feedback:
+@check
+def check_bottleneck_prediction(prediction: Any, *, rtol: float = 0.15) -> Feedback:
     """Accept a predicted :func:`bottleneck_ratio` (256 channels, reduced to 64) within
     ``rtol`` (relative)."""
     expected = bottleneck_ratio()
-    feedback = compare_number(predicted, expected, what="predicted_ratio", rtol=rtol)
-    if feedback.passed:
-        return report(Feedback(True, f"the ratio is {expected:.2f}; yours {predicted:.2f}."))
+    feedback = compare_number(prediction, expected, what="predicted_ratio", rtol=rtol)
     if "should be a number" in feedback.message:
-        return report(feedback)
-    if predicted < 1:
-        hint = "The bottleneck is the cheaper one, so the ratio is above 1."
-    elif abs(predicted - 16) < 1.5:
-        hint = (
-            "Reducing 256 channels to 64 makes the 3x3 sixteen times cheaper, but the two 1x1 "
-            "convolutions cost weights too."
-        )
-    else:
-        hint = (
-            "Count the weights of each convolution as kernel height x width x channels in x "
-            "channels out, and add the bottleneck's three."
-        )
-    return report(Feedback(False, f"predicted_ratio is {predicted}; not within {rtol:.0%}. {hint}"))
+        return feedback
+    return verdict(
+        prediction,
+        right=feedback.passed,
+        correct=f"the ratio is {expected:.2f}; yours {prediction:.2f}.",
+        wrong=f"predicted_ratio is {{value}}; not within {rtol:.0%}. {{hint}}",
+        hints=[
+            (prediction < 1, "The bottleneck is the cheaper one, so the ratio is above 1."),
+            (
+                abs(prediction - 16) < 1.5,
+                "Reducing 256 channels to 64 makes the 3x3 sixteen times cheaper, but the two "
+                "1x1 convolutions cost weights too.",
+            ),
+        ],
+        hint="Count the weights of each convolution as kernel height x width x channels in x "
+        "channels out, and add the bottleneck's three.",
+    )
 
 
+@check
 def check_most_efficient(
     answer: Any, accuracy: Mapping[str, float], multiply_adds: Mapping[str, float]
 ) -> Feedback:
@@ -127,7 +126,7 @@ def check_most_efficient(
     score = {name: accuracy[name] / (multiply_adds[name] / 1e6) for name in names}
     best = max(score, key=score.get)
     if not isinstance(answer, str) or answer not in score:
-        return report(Feedback(False, f"most_efficient should be one of {names}; got {answer!r}."))
+        raise NotYet(f"most_efficient should be one of {names}; got {answer!r}.")
     if answer != best:
         if accuracy[answer] == max(accuracy.values()):
             hint = "That is the most accurate model; divide by its cost too."
@@ -135,13 +134,8 @@ def check_most_efficient(
             hint = "That is the cheapest model; check how much accuracy it buys."
         else:
             hint = "Divide each model's test accuracy by its multiply-adds in millions."
-        return report(
-            Feedback(
-                False,
-                f"{answer!r} gives {score[answer]:.2f} accuracy per million multiply-adds; "
-                f"another model gives more. {hint}",
-            )
+        raise NotYet(
+            f"{answer!r} gives {score[answer]:.2f} accuracy per million multiply-adds; "
+            f"another model gives more. {hint}"
         )
-    return report(
-        Feedback(True, f"{best!r}: {score[best]:.2f} accuracy per million multiply-adds.")
-    )
+    return f"{best!r}: {score[best]:.2f} accuracy per million multiply-adds."

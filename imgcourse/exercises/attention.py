@@ -13,40 +13,35 @@ from typing import Any
 
 import numpy as np
 
-from imgcourse.exercises import Feedback, report
+from imgcourse.exercises.kit import Feedback, NotYet, call, check, read, verdict
 
 
-def check_uniform_prediction(predicted: Any, num_keys: int = 4) -> Feedback:
+@check
+def check_uniform_prediction(prediction: Any, num_keys: int = 4) -> Feedback:
     """Check the predicted weight each of ``num_keys`` identical keys gets (Exercise 1)."""
-    try:
-        value = float(predicted)
-    except (TypeError, ValueError):
-        return report(Feedback(False, f"store a number in [0, 1]; got {predicted!r}."))
+    value = read(prediction, float, f"store a number in [0, 1]; got {prediction!r}.")
     want = 1.0 / num_keys
-    if abs(value - want) < 1e-3:
-        return report(
-            Feedback(
-                True,
-                (
-                    "identical keys give identical scores q.k, and the softmax of "
-                    f"{num_keys} equal numbers is 1/{num_keys} = {want:.2f} each, whatever "
-                    "the query: the output is the plain mean of the values."
-                ),
-            )
-        )
-    if abs(value - 1.0) < 1e-3:
-        hint = (
-            "1 would mean one key takes all the weight; with equal scores the softmax "
-            "cannot prefer any of them."
-        )
-    elif value > 1.0 or value < 0.0:
-        hint = "softmax weights lie between 0 and 1 and add up to 1 over the keys."
-    else:
-        hint = (
-            "the scores are all the same number; what does softmax give for equal "
-            "inputs? The scaling by sqrt(d) does not change that."
-        )
-    return report(Feedback(False, f"{value:.3f} is not it: {hint}"))
+    return verdict(
+        value,
+        right=abs(value - want) < 1e-3,
+        correct="identical keys give identical scores q.k, and the softmax of "
+        f"{num_keys} equal numbers is 1/{num_keys} = {want:.2f} each, whatever "
+        "the query: the output is the plain mean of the values.",
+        wrong="{value:.3f} is not it: {hint}",
+        hints=[
+            (
+                abs(value - 1.0) < 1e-3,
+                "1 would mean one key takes all the weight; with equal scores the softmax "
+                "cannot prefer any of them.",
+            ),
+            (
+                value > 1.0 or value < 0.0,
+                "softmax weights lie between 0 and 1 and add up to 1 over the keys.",
+            ),
+        ],
+        hint="the scores are all the same number; what does softmax give for equal "
+        "inputs? The scaling by sqrt(d) does not change that.",
+    )
 
 
 def reference_causal_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -60,62 +55,44 @@ def reference_causal_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> n
     return (weights / weights.sum(axis=-1, keepdims=True)) @ v
 
 
+@check
 def check_causal_attention(fn: Callable[..., Any]) -> Feedback:
     """Check ``fn(q, k, v) -> (t, dv)`` against :func:`reference_causal_attention` (Ex. 2)."""
     rng = np.random.default_rng(3)
     q, k = rng.normal(size=(5, 4)), rng.normal(size=(5, 4))
     v = rng.normal(size=(5, 3))
-    try:
-        answer = fn(q, k, v)
-    except Exception as error:  # the learner's code: report any error
-        return report(Feedback(False, f"the function raised {type(error).__name__}: {error}"))
+    answer = call(
+        fn,
+        q,
+        k,
+        v,
+        shown="the function",
+        none="the function returned None; did it forget `return`?",
+    )
     want = reference_causal_attention(q, k, v)
-    if answer is None:
-        return report(Feedback(False, "the function returned None; did it forget `return`?"))
     arr = np.asarray(answer, np.float64)
     if arr.shape != want.shape:
-        return report(
-            Feedback(
-                False,
-                f"expected shape {want.shape} (one output per position, "
-                f"as wide as v); got {arr.shape}.",
-            )
+        raise NotYet(
+            f"expected shape {want.shape} (one output per position, as wide as v); got {arr.shape}."
         )
     if not np.allclose(arr[0], v[0], atol=1e-6):
-        return report(
-            Feedback(
-                False,
-                (
-                    "position 0 may only see itself, so its output must equal v[0]. Are the future "
-                    "positions masked (set to -inf before the softmax, not 0 after it)?"
-                ),
-            )
+        raise NotYet(
+            "position 0 may only see itself, so its output must equal v[0]. Are the future "
+            "positions masked (set to -inf before the softmax, not 0 after it)?"
         )
     unmasked = _plain_attention(q, k, v)
     if np.allclose(arr, unmasked, atol=1e-6):
-        return report(
-            Feedback(
-                False, "this is attention without the mask: every position still sees the future."
-            )
-        )
+        raise NotYet("this is attention without the mask: every position still sees the future.")
     if not np.allclose(arr, want, atol=1e-6):
         diff = np.abs(arr - want).max(axis=1)
-        return report(
-            Feedback(
-                False,
-                (
-                    f"outputs differ from the expected ones at positions "
-                    f"{np.flatnonzero(diff > 1e-6).tolist()}. Check the scale 1/sqrt(d), that the "
-                    "mask keeps the diagonal, and that each row's weights sum to 1."
-                ),
-            )
+        raise NotYet(
+            f"outputs differ from the expected ones at positions "
+            f"{np.flatnonzero(diff > 1e-6).tolist()}. Check the scale 1/sqrt(d), that the "
+            "mask keeps the diagonal, and that each row's weights sum to 1."
         )
-    return report(
-        Feedback(
-            True,
-            "causal attention: each position mixes only itself and the "
-            "earlier ones, as the captioner's self-attention does.",
-        )
+    return (
+        "causal attention: each position mixes only itself and the "
+        "earlier ones, as the captioner's self-attention does."
     )
 
 
@@ -140,6 +117,7 @@ def shape_count_accuracy(
     return float(np.mean(hits))
 
 
+@check
 def check_shape_count(
     answer: Any, hypotheses: Sequence[Sequence[str]], references: Sequence[Sequence[str]]
 ) -> Feedback:
@@ -149,17 +127,12 @@ def check_shape_count(
             f"need as many hypotheses as references (at least one); got "
             f"{len(hypotheses)} and {len(references)}"
         )
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return report(Feedback(False, f"store a share in [0, 1]; got {answer!r}."))
+    value = read(answer, float, f"store a share in [0, 1]; got {answer!r}.")
     want = shape_count_accuracy(hypotheses, references)
     if abs(value - want) < 1e-9:
-        return report(
-            Feedback(True, f"{want:.1%} of the captions name the right number of shapes.")
-        )
+        return f"{want:.1%} of the captions name the right number of shapes."
     if abs(value - want * 100) < 1e-6:
-        return report(Feedback(False, "that is a percentage; store a share between 0 and 1."))
+        raise NotYet("that is a percentage; store a share between 0 and 1.")
     if abs(value - 1.0) < 1e-9 or value > 1.0:
         hint = "compare each caption with its own reference, not with itself."
     else:
@@ -167,4 +140,4 @@ def check_shape_count(
             "a scene's caption names each shape with 'a' before the words 'on a ... "
             "background'; count those in both captions and compare, caption by caption."
         )
-    return report(Feedback(False, f"{value:.3f} is not it: {hint}"))
+    raise NotYet(f"{value:.3f} is not it: {hint}")

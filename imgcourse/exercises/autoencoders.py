@@ -12,8 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from imgcourse.exercises import Feedback
-from imgcourse.exercises.convolution import report
+from imgcourse.exercises.kit import Feedback, NotYet, call, check, read, verdict
 from imgcourse.metrics.image_quality import psnr
 
 
@@ -23,39 +22,36 @@ def expected_noisy_psnr(sigma: float) -> float:
     return float(-20.0 * np.log10(sigma))
 
 
-def check_noisy_psnr_prediction(predicted: Any, sigma: float) -> Feedback:
+@check(wrap=True)
+def check_noisy_psnr_prediction(prediction: Any, sigma: float) -> Feedback:
     """Check a predicted PSNR (dB) of images with noise of std ``sigma`` (Exercise 1).
 
     Within 1.5 dB of -20 log10(sigma) passes: clipping to [0, 1] removes a little of the
     noise, so the measured value is slightly higher than the formula's.
     """
-    try:
-        value = float(predicted)
-    except (TypeError, ValueError):
-        return report(Feedback(False, f"store a number of decibels; got {predicted!r}."))
+    value = read(prediction, float, f"store a number of decibels; got {prediction!r}.")
     want = expected_noisy_psnr(sigma)
-    if abs(value - want) <= 1.5:
-        return report(
-            Feedback(
-                True,
-                f"MSE = sigma^2 = {sigma**2:g}, so PSNR = 10 log10(1 / {sigma**2:g}) = "
-                f"{want:.1f} dB (clipping to [0, 1] removes a little noise, so the measured "
-                "value is a bit higher).",
-            )
-        )
-    if abs(value - (-10.0 * np.log10(sigma))) <= 1.5:
-        hint = (
-            "that is 10 log10(1 / sigma): PSNR divides by the mean *squared* error, and "
-            "the mean squared error of noise of standard deviation sigma is sigma squared."
-        )
-    elif value < 0:
-        hint = "PSNR of a noisy image is positive when the noise is smaller than the range (1)."
-    else:
-        hint = (
-            "the mean squared error of zero-mean noise is its variance; put it into "
-            "10 log10(peak^2 / MSE) with peak 1."
-        )
-    return report(Feedback(False, f"{value:.1f} dB is not it. Hint: {hint}"))
+    return verdict(
+        value,
+        right=abs(value - want) <= 1.5,
+        correct=f"MSE = sigma^2 = {sigma**2:g}, so PSNR = 10 log10(1 / {sigma**2:g}) = "
+        f"{want:.1f} dB (clipping to [0, 1] removes a little noise, so the measured "
+        "value is a bit higher).",
+        wrong="{value:.1f} dB is not it. Hint: {hint}",
+        hints=[
+            (
+                abs(value - (-10.0 * np.log10(sigma))) <= 1.5,
+                "that is 10 log10(1 / sigma): PSNR divides by the mean *squared* error, and "
+                "the mean squared error of noise of standard deviation sigma is sigma squared.",
+            ),
+            (
+                value < 0,
+                "PSNR of a noisy image is positive when the noise is smaller than the range (1).",
+            ),
+        ],
+        hint="the mean squared error of zero-mean noise is its variance; put it into "
+        "10 log10(peak^2 / MSE) with peak 1.",
+    )
 
 
 def _psnr_cases() -> list[tuple[np.ndarray, np.ndarray]]:
@@ -68,17 +64,15 @@ def _psnr_cases() -> list[tuple[np.ndarray, np.ndarray]]:
     return [(a, b), (a, c), (grey, grey * 0.5)]
 
 
+@check(wrap=True)
 def check_psnr_function(fn: Callable[..., Any]) -> Feedback:
     """Check ``fn(true, pred) -> (n,)`` PSNR per image, data in [0, 1] (Exercise 2), against
     :func:`imgcourse.metrics.psnr`."""
     for i, (t, p) in enumerate(_psnr_cases(), start=1):
-        try:
-            answer = fn(t, p)
-        except Exception as error:  # the learner's code: report any error
-            return report(Feedback(False, f"case {i} raised {type(error).__name__}: {error}"))
+        answer = call(
+            fn, t, p, shown=f"case {i}", none="the function returned None: `return` the scores."
+        )
         want = psnr(t, p)
-        if answer is None:
-            return report(Feedback(False, "the function returned None: `return` the scores."))
         arr = np.asarray(answer, dtype=np.float64)
         if arr.shape != want.shape:
             hint = ""
@@ -87,12 +81,9 @@ def check_psnr_function(fn: Callable[..., Any]) -> Feedback:
                     " One number for the whole batch: average the squared error over each "
                     "image's own axes (axis=(1, 2, 3) for colour), not over everything."
                 )
-            return report(
-                Feedback(
-                    False,
-                    f"case {i}: expected one PSNR per image, shape {want.shape}; got shape "
-                    f"{arr.shape}.{hint}",
-                )
+            raise NotYet(
+                f"case {i}: expected one PSNR per image, shape {want.shape}; got shape "
+                f"{arr.shape}.{hint}"
             )
         if not np.allclose(arr, want, atol=1e-4):
             hint = "PSNR = 10 log10(1 / MSE), with the MSE of each image on its own."
@@ -100,14 +91,11 @@ def check_psnr_function(fn: Callable[..., Any]) -> Feedback:
                 hint = "yours is half the answer: 10 log10 of a ratio of squares, or 20 log10."
             elif np.allclose(arr, -want, atol=1e-4):
                 hint = "the sign is flipped: the peak squared goes on top, the MSE below."
-            return report(
-                Feedback(
-                    False,
-                    f"case {i}: expected {np.round(want, 2).tolist()} dB; got "
-                    f"{np.round(arr, 2).tolist()}. Hint: {hint}",
-                )
+            raise NotYet(
+                f"case {i}: expected {np.round(want, 2).tolist()} dB; got "
+                f"{np.round(arr, 2).tolist()}. Hint: {hint}"
             )
-    return report(Feedback(True, "one PSNR per image, as imgcourse.metrics.psnr computes it."))
+    return "one PSNR per image, as imgcourse.metrics.psnr computes it."
 
 
 def class_mean_scores(scores: np.ndarray, labels: np.ndarray, num_classes: int) -> np.ndarray:
@@ -120,6 +108,7 @@ def class_mean_scores(scores: np.ndarray, labels: np.ndarray, num_classes: int) 
         return total / count
 
 
+@check(wrap=True)
 def check_worst_class(
     answer: Any, scores: np.ndarray, labels: np.ndarray, class_names: Sequence[str]
 ) -> Feedback:
@@ -136,10 +125,10 @@ def check_worst_class(
     worst = int(np.nanargmin(means))
     table = ", ".join(f"{n} {m:.1f} dB" for n, m in zip(names, means))
     if answer not in names:
-        return report(Feedback(False, f"store one of the class names {names}; got {answer!r}."))
+        raise NotYet(f"store one of the class names {names}; got {answer!r}.")
     if answer == names[worst]:
-        return report(Feedback(True, f"{answer} has the lowest mean PSNR ({table})."))
+        return f"{answer} has the lowest mean PSNR ({table})."
     hint = "group the per-image PSNRs by label and average each group, then take the smallest"
     if answer == names[int(np.nanargmax(means))]:
         hint = "that class is reconstructed best: look for the smallest mean, not the largest"
-    return report(Feedback(False, f"{answer} is not the class with the lowest mean. Hint: {hint}."))
+    raise NotYet(f"{answer} is not the class with the lowest mean. Hint: {hint}.")

@@ -13,45 +13,40 @@ from typing import Any
 
 import numpy as np
 
-from imgcourse.exercises import Feedback
-from imgcourse.exercises.convolution import report
+from imgcourse.exercises.kit import Feedback, NotYet, call, check, read, verdict
 
 
-def check_loaded_count(predicted: Any, loaded: int, readable: int, copies: int) -> Feedback:
+@check(wrap=True)
+def check_loaded_count(prediction: Any, loaded: int, readable: int, copies: int) -> Feedback:
     """Check a prediction of how many images ``load_image_folder`` keeps (Exercise 1).
 
     Args:
-        predicted: the learner's number.
+        prediction: the learner's number.
         loaded: how many images the load returned.
         readable: readable files the scan found (the class table's total).
         copies: files that are extra copies in a group of identical files.
     """
-    try:
-        number = int(predicted)
-    except (TypeError, ValueError):
-        return report(Feedback(False, f"store a whole number of images; got {predicted!r}."))
-    if number == loaded:
-        return report(
-            Feedback(
-                True,
-                f"{loaded} images: the {readable} readable files minus the {copies} extra "
-                "copies. Unreadable files and other file types were never counted as "
-                "readable.",
-            )
-        )
-    if number == readable:
-        hint = (
-            "that is every readable file; with skip_duplicates=True only the first file of "
-            "each group of identical files is kept."
-        )
-    elif number < loaded:
-        hint = (
-            "too few: the unreadable files and the text file are already left out of the "
-            "class table's counts, so do not subtract them again."
-        )
-    else:
-        hint = "look at which rows of the problem table are copies of another file."
-    return report(Feedback(False, f"{number} is not what the load keeps: {hint}"))
+    number = read(prediction, int, f"store a whole number of images; got {prediction!r}.")
+    return verdict(
+        number,
+        right=number == loaded,
+        correct=f"{loaded} images: the {readable} readable files minus the {copies} extra "
+        "copies. Unreadable files and other file types were never counted as readable.",
+        wrong="{value} is not what the load keeps: {hint}",
+        hints=[
+            (
+                number == readable,
+                "that is every readable file; with skip_duplicates=True only the first file "
+                "of each group of identical files is kept.",
+            ),
+            (
+                number < loaded,
+                "too few: the unreadable files and the text file are already left out of the "
+                "class table's counts, so do not subtract them again.",
+            ),
+        ],
+        hint="look at which rows of the problem table are copies of another file.",
+    )
 
 
 def _confusion_cases() -> list[np.ndarray]:
@@ -64,6 +59,11 @@ def _confusion_cases() -> list[np.ndarray]:
     ]
 
 
+def _two_ints(answer: Any) -> tuple[int, int]:
+    first, second = (int(v) for v in answer)
+    return first, second
+
+
 def reference_most_confused(cm: np.ndarray) -> tuple[int, int]:
     """(true, predicted) of the largest off-diagonal cell; the first in row order on ties."""
     cm = np.array(cm, dtype=np.int64)
@@ -72,19 +72,14 @@ def reference_most_confused(cm: np.ndarray) -> tuple[int, int]:
     return int(true), int(predicted)
 
 
+@check(wrap=True)
 def check_most_confused(fn: Callable[[np.ndarray], Any], cm: np.ndarray | None = None) -> Feedback:
     """Check ``fn(cm) -> (true_class, predicted_class)``, the most frequent mistake, on three
     confusion matrices and on ``cm`` (the trained model's) if given (Exercise 2)."""
     cases = _confusion_cases() + ([np.asarray(cm)] if cm is not None else [])
     for i, case in enumerate(cases, start=1):
-        try:
-            answer = fn(case.copy())
-        except Exception as error:  # the learner's code: report any error
-            return report(Feedback(False, f"case {i} raised {type(error).__name__}: {error}"))
-        try:
-            true, predicted = (int(v) for v in answer)
-        except (TypeError, ValueError):
-            return report(Feedback(False, f"return two class indices; got {answer!r}."))
+        answer = call(fn, case.copy(), shown=f"case {i}")
+        true, predicted = read(answer, _two_ints, f"return two class indices; got {answer!r}.")
         want = reference_most_confused(case)
         if (true, predicted) == want:
             continue
@@ -97,12 +92,11 @@ def check_most_confused(fn: Callable[[np.ndarray], Any], cm: np.ndarray | None =
             )
         else:
             why = "that is not the largest cell off the diagonal."
-        return report(
-            Feedback(False, f"case {i}: got ({true}, {predicted}), expected {want}: {why}")
-        )
-    return report(Feedback(True, "the largest off-diagonal cell, row = truth, column = guess."))
+        raise NotYet(f"case {i}: got ({true}, {predicted}), expected {want}: {why}")
+    return "the largest off-diagonal cell, row = truth, column = guess."
 
 
+@check(wrap=True)
 def check_weakest_class(
     answer: Any, labels: np.ndarray, predictions: np.ndarray, class_names: Sequence[str]
 ) -> Feedback:
@@ -123,14 +117,11 @@ def check_weakest_class(
     )
     weakest = class_names[int(np.argmin(recall))]
     if answer not in class_names:
-        return report(Feedback(False, f"name one of {list(class_names)}; got {answer!r}."))
+        raise NotYet(f"name one of {list(class_names)}; got {answer!r}.")
     if answer == weakest:
-        return report(
-            Feedback(
-                True,
-                f"{weakest}: the model finds the smallest share of its test images "
-                f"({recall.min():.0%}).",
-            )
+        return (
+            f"{weakest}: the model finds the smallest share of its test images "
+            f"({recall.min():.0%})."
         )
     if answer == class_names[int(np.argmin(precision))]:
         why = (
@@ -140,7 +131,7 @@ def check_weakest_class(
         )
     else:
         why = "recall of a class: its diagonal cell divided by its row of the matrix."
-    return report(Feedback(False, f"{answer} is not the class with the lowest recall: {why}"))
+    raise NotYet(f"{answer} is not the class with the lowest recall: {why}")
 
 
 __all__ = [

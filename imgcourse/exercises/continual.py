@@ -13,34 +13,39 @@ from typing import Any
 
 import numpy as np
 
-from imgcourse.exercises import Feedback, compare_number, report
+from imgcourse.exercises.kit import (
+    Feedback,
+    NotYet,
+    call,
+    check,
+    compare_number,
+    nan_pattern_differs,
+    read_choice,
+    values_differ,
+    verdict,
+)
 from imgcourse.metrics.drift import detection_delay
 
 DIRECTIONS = ("sooner", "later")
 
 
+@check
 def check_threshold_prediction(prediction: Any) -> Feedback:
     """Check the prediction ("sooner" or "later") of when a CUSUM with a higher threshold
     first rings after a change (Exercise 1)."""
-    answer = prediction.strip().lower() if isinstance(prediction, str) else None
-    if answer not in DIRECTIONS:
-        return report(
-            Feedback(False, f"store one of {DIRECTIONS} as a string; got {prediction!r}.")
-        )
-    if answer == "later":
-        return report(
-            Feedback(
-                True,
-                "the statistic g_t is the same sum of drops whatever the threshold; a higher "
-                "bar is crossed at the same batch or a later one, never an earlier one. The "
-                "price of fewer false alarms is a longer delay.",
-            )
-        )
-    hint = (
-        "the threshold does not change g_t, the running sum of drops; it only changes the "
-        "height that sum must reach. Which comes first, reaching 5 or reaching 10?"
+    answer = read_choice(
+        prediction, DIRECTIONS, f"store one of {DIRECTIONS} as a string; got {prediction!r}."
     )
-    return report(Feedback(False, f"{answer!r} is not it. Hint: {hint}"))
+    return verdict(
+        answer,
+        right=answer == "later",
+        correct="the statistic g_t is the same sum of drops whatever the threshold; a higher "
+        "bar is crossed at the same batch or a later one, never an earlier one. The "
+        "price of fewer false alarms is a longer delay.",
+        wrong="{value!r} is not it. Hint: {hint}",
+        hint="the threshold does not change g_t, the running sum of drops; it only changes "
+        "the height that sum must reach. Which comes first, reaching 5 or reaching 10?",
+    )
 
 
 _DELAY_CASES = [
@@ -52,53 +57,44 @@ _DELAY_CASES = [
 ]
 
 
+@check
 def check_detection_delay(fn: Callable[..., Any]) -> Feedback:
     """Check ``fn(alarms, change_points, length) -> delays`` (Exercise 2) on five streams
     against :func:`imgcourse.metrics.drift.detection_delay`."""
     for alarms, cps, length, what in _DELAY_CASES:
         want = detection_delay(alarms, cps, length)
-        try:
-            got = np.asarray(fn(list(alarms), list(cps), length), dtype=np.float64)
-        except Exception as error:  # the learner's code: report any error
-            return report(
-                Feedback(False, f"the case '{what}' raised {type(error).__name__}: {error}")
-            )
-        if got.shape != want.shape:
-            return report(
-                Feedback(
-                    False,
-                    f"case '{what}': expected one delay per change point, shape "
-                    f"{want.shape}; got {got.shape}.",
-                )
-            )
-        if not np.array_equal(np.isnan(got), np.isnan(want)):
-            return report(
-                Feedback(
-                    False,
-                    f"case '{what}' (alarms {alarms}, changes {cps}): expected {want.tolist()}, "
-                    f"got {got.tolist()}. Hint: a change with no alarm before the next change "
-                    "(or the end) was missed: NaN, not a delay.",
-                )
-            )
-        ok = ~np.isnan(want)
-        if not np.allclose(got[ok], want[ok]):
-            return report(
-                Feedback(
-                    False,
-                    f"case '{what}' (alarms {alarms}, changes {cps}): expected {want.tolist()}, "
-                    f"got {got.tolist()}. Hint: only alarms at or after the change, and before "
-                    "the next one, count; take the first of them.",
-                )
-            )
-    return report(
-        Feedback(
-            True,
-            "delays match on all five streams: alarms before a change are false alarms, not "
-            "early detections, and a change no alarm follows is a miss.",
+        got = call(
+            fn,
+            list(alarms),
+            list(cps),
+            length,
+            shown=f"the case '{what}'",
+            then=lambda result: np.asarray(result, dtype=np.float64),
         )
+        if got.shape != want.shape:
+            raise NotYet(
+                f"case '{what}': expected one delay per change point, shape "
+                f"{want.shape}; got {got.shape}."
+            )
+        if nan_pattern_differs(got, want):
+            raise NotYet(
+                f"case '{what}' (alarms {alarms}, changes {cps}): expected {want.tolist()}, "
+                f"got {got.tolist()}. Hint: a change with no alarm before the next change "
+                "(or the end) was missed: NaN, not a delay."
+            )
+        if values_differ(got, want):
+            raise NotYet(
+                f"case '{what}' (alarms {alarms}, changes {cps}): expected {want.tolist()}, "
+                f"got {got.tolist()}. Hint: only alarms at or after the change, and before "
+                "the next one, count; take the first of them."
+            )
+    return (
+        "delays match on all five streams: alarms before a change are false alarms, not "
+        "early detections, and a change no alarm follows is a miss."
     )
 
 
+@check
 def check_spare_share(
     answer: Any, predictions: np.ndarray, labels: np.ndarray, new_label: int
 ) -> Feedback:
@@ -106,7 +102,7 @@ def check_spare_share(
     (Exercise 3). ``predictions`` and ``labels`` are (n,) ints over the stream's images."""
     new = np.asarray(labels) == new_label
     if not new.any():
-        return report(Feedback(False, f"no image has the new label {new_label}; check labels."))
+        raise NotYet(f"no image has the new label {new_label}; check labels.")
     share = float(np.mean(np.asarray(predictions)[new] == new_label))
     feedback = compare_number(
         answer,
@@ -116,16 +112,13 @@ def check_spare_share(
         hint="take only the images whose label is the new class, then the share of them "
         "whose prediction is that label (a number between 0 and 1).",
     )
-    if not feedback.passed:
-        return report(feedback)
+    if not feedback:
+        return feedback
     wrong = 1.0 - share
-    return report(
-        Feedback(
-            True,
-            f"{share:.1%} of the new-class images went to the spare output and {wrong:.1%} "
-            "to an old class. Training never gave the spare unit a target, so cross-entropy "
-            "only pushed its score down: a model cannot name a class it was not taught, and it "
-            "says an old name instead. That is why the new class barely moved the "
-            "confidence that the detectors watch.",
-        )
+    return (
+        f"{share:.1%} of the new-class images went to the spare output and {wrong:.1%} "
+        "to an old class. Training never gave the spare unit a target, so cross-entropy "
+        "only pushed its score down: a model cannot name a class it was not taught, and it "
+        "says an old name instead. That is why the new class barely moved the "
+        "confidence that the detectors watch."
     )

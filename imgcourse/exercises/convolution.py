@@ -9,23 +9,22 @@ forgotten bias), and returns a :class:`~imgcourse.exercises.Feedback`.
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from imgcourse.exercises import Feedback, compare_arrays, compare_number
-
-#: Printed feedback is wrapped to this many characters, the book's code column.
-WIDTH = 80
-
-
-def report(feedback: Feedback) -> Feedback:
-    """Print the feedback wrapped to :data:`WIDTH` characters and return it unchanged."""
-    print(textwrap.fill(str(feedback), WIDTH, break_long_words=False, break_on_hyphens=False))
-    return feedback
-
+from imgcourse.exercises.kit import (
+    WIDTH,
+    Feedback,
+    NotYet,
+    as_array,
+    call,
+    check,
+    compare_arrays,
+    compare_number,
+    is_number,
+)
 
 #: (size, kernel_size, stride, padding) cases for :func:`check_conv_output_size`, simplest first.
 OUTPUT_SIZE_CASES: tuple[tuple[int, int, int, str], ...] = (
@@ -54,14 +53,6 @@ def expected_output_size(
     if padding == "same":
         return math.ceil(size / stride)
     raise ValueError(f"padding must be 'valid' or 'same'; got {padding!r}")
-
-
-def _call(fn: Callable[..., Any], args: tuple, kwargs: dict, shown: str) -> tuple[Any, str | None]:
-    """Run the learner's function; on an exception return a message naming the call."""
-    try:
-        return fn(*args, **kwargs), None
-    except Exception as error:  # the learner's code: report any error, never swallow it
-        return None, f"{shown} raised {type(error).__name__}: {error}"
 
 
 def _output_size_hint(answer: int, size: int, k: int, stride: int, padding: str) -> str:
@@ -104,6 +95,7 @@ def _output_size_hint(answer: int, size: int, k: int, stride: int, padding: str)
     return "For 'same': ceil(size / stride), whatever the kernel size."
 
 
+@check(wrap=True)
 def check_conv_output_size(fn: Callable[..., Any]) -> Feedback:
     """Check ``fn(size, kernel_size, stride=1, padding="valid") -> int`` on several cases.
 
@@ -114,48 +106,32 @@ def check_conv_output_size(fn: Callable[..., Any]) -> Feedback:
         shown = (
             f"{getattr(fn, '__name__', 'fn')}({size}, {k}, stride={stride}, padding={padding!r})"
         )
-        answer, error = _call(fn, (size, k), {"stride": stride, "padding": padding}, shown)
-        if error:
-            return report(Feedback(False, error))
+        answer = call(
+            fn,
+            size,
+            k,
+            stride=stride,
+            padding=padding,
+            shown=shown,
+            none=f"{shown} returned None. Did the function forget to `return`?",
+        )
         expected = expected_output_size(size, k, stride, padding)
-        if answer is None:
-            return report(
-                Feedback(False, f"{shown} returned None. Did the function forget to `return`?")
-            )
-        if isinstance(answer, bool) or not isinstance(
-            answer, (int, float, np.integer, np.floating)
-        ):
-            return report(
-                Feedback(False, f"{shown} returned a {type(answer).__name__}; expected an int.")
-            )
+        if not is_number(answer):
+            raise NotYet(f"{shown} returned a {type(answer).__name__}; expected an int.")
         if not isinstance(answer, (int, np.integer)):
             hint = (
                 "Sizes are whole numbers: use floor division `//` (or math.ceil for 'same') "
                 "rather than `/`."
             )
             if answer == expected:
-                return report(
-                    Feedback(
-                        False,
-                        f"{shown} returned {answer!r}, a float; expected the int "
-                        f"{expected}. {hint}",
-                    )
+                raise NotYet(
+                    f"{shown} returned {answer!r}, a float; expected the int {expected}. {hint}"
                 )
-            return report(
-                Feedback(False, f"{shown} returned {answer!r}; expected {expected}. {hint}")
-            )
+            raise NotYet(f"{shown} returned {answer!r}; expected {expected}. {hint}")
         if answer != expected:
             hint = _output_size_hint(int(answer), size, k, stride, padding)
-            return report(
-                Feedback(False, f"{shown} returned {answer}; expected {expected}. {hint}")
-            )
-    return report(
-        Feedback(
-            True,
-            f"all {len(OUTPUT_SIZE_CASES)} cases match ('valid' and 'same' padding, "
-            "strides 1 to 3).",
-        )
-    )
+            raise NotYet(f"{shown} returned {answer}; expected {expected}. {hint}")
+    return f"all {len(OUTPUT_SIZE_CASES)} cases match ('valid' and 'same' padding, strides 1 to 3)."
 
 
 def _correlate_2d(image: np.ndarray, kernel: np.ndarray, pad_mode: str = "constant") -> np.ndarray:
@@ -213,6 +189,7 @@ def _conv_same_hint(answer: np.ndarray, image: np.ndarray, kernel: np.ndarray) -
     )
 
 
+@check(wrap=True)
 def check_conv2d_same(fn: Callable[[np.ndarray, np.ndarray], Any]) -> Feedback:
     """Check ``fn(image, kernel) -> output``: a 'same' convolution of one grey image.
 
@@ -224,32 +201,19 @@ def check_conv2d_same(fn: Callable[[np.ndarray, np.ndarray], Any]) -> Feedback:
     for image, kernel in _conv_same_cases():
         k = kernel.shape[0]
         shown = f"{name}(image of shape {image.shape}, {k}x{k} kernel)"
-        answer, error = _call(fn, (image.copy(), kernel.copy()), {}, shown)
-        if error:
-            return report(Feedback(False, error))
-        if answer is None:
-            return report(Feedback(False, f"{shown} returned None. Did it forget to `return`?"))
+        answer = call(fn, image.copy(), kernel.copy(), shown=shown, none=True)
         expected = _correlate_2d(image, kernel)
-        try:
-            arr = np.asarray(answer, dtype=np.float64)
-        except (TypeError, ValueError):
-            arr = None
+        arr = as_array(answer)
         if arr is not None and arr.shape == (image.shape[0] - k + 1, image.shape[1] - k + 1):
-            return report(
-                Feedback(
-                    False,
-                    f"{shown} returned shape {arr.shape}; expected {image.shape}. That is "
-                    "'valid' padding (the output shrinks to H - k + 1): pad the image with "
-                    f"k // 2 = {k // 2} zeros on each side first (np.pad).",
-                )
+            raise NotYet(
+                f"{shown} returned shape {arr.shape}; expected {image.shape}. That is "
+                "'valid' padding (the output shrinks to H - k + 1): pad the image with "
+                f"k // 2 = {k // 2} zeros on each side first (np.pad)."
             )
         if arr is not None and arr.shape != image.shape and k == 5:
-            return report(
-                Feedback(
-                    False,
-                    f"{shown} returned shape {arr.shape}; expected {image.shape}. It works "
-                    "for a 3x3 kernel but not a 5x5 one: pad by kernel_size // 2, not by 1.",
-                )
+            raise NotYet(
+                f"{shown} returned shape {arr.shape}; expected {image.shape}. It works "
+                "for a 3x3 kernel but not a 5x5 one: pad by kernel_size // 2, not by 1."
             )
         hint = ""
         if arr is not None and arr.shape == image.shape:
@@ -258,16 +222,14 @@ def check_conv2d_same(fn: Callable[[np.ndarray, np.ndarray], Any]) -> Feedback:
             answer, expected, what=f"the output for a {k}x{k} kernel", atol=1e-6, hint=hint
         )
         if not result:
-            return report(result)
-    return report(
-        Feedback(
-            True,
-            "your 'same' convolution matches for a 3x3 and a 5x5 kernel: zero padding, "
-            "no flip, output of the input's size.",
-        )
+            return result
+    return (
+        "your 'same' convolution matches for a 3x3 and a 5x5 kernel: zero padding, "
+        "no flip, output of the input's size."
     )
 
 
+@check(wrap=True)
 def check_param_count(answer: Any, layer: Any) -> Feedback:
     """Check the learner's parameter count for a ``keras.layers.Conv2D`` layer.
 
@@ -294,13 +256,12 @@ def check_param_count(answer: Any, layer: Any) -> Feedback:
             "image, so the count does not depend on the image size."
         )
     hint = f"Use (kh * kw * in_channels + 1) * filters {shape}."
-    if isinstance(answer, (int, float, np.number)) and not isinstance(answer, bool):
-        if float(answer).is_integer():
-            hint = hints.get(int(answer), hint)
+    if is_number(answer) and float(answer).is_integer():
+        hint = hints.get(int(answer), hint)
     result = compare_number(answer, expected, what=what, hint=hint)
-    if result:
-        result = Feedback(True, f"{what} is {expected} = ({kh}*{kw}*{cin} + {bias}) * {cout}.")
-    return report(result)
+    if not result:
+        return result
+    return f"{what} is {expected} = ({kh}*{kw}*{cin} + {bias}) * {cout}."
 
 
 #: The predict-then-run scenario of 02: a reversed, weaker edge under the Sobel x kernel.
@@ -315,6 +276,7 @@ def expected_edge_response(left: float = EDGE_LEFT, right: float = EDGE_RIGHT) -
     return float(SOBEL_X[:, 2].sum() * right + SOBEL_X[:, 0].sum() * left)
 
 
+@check(wrap=True)
 def check_edge_prediction(prediction: Any) -> Feedback:
     """Check a prediction, made before running it, of the Sobel x response on the edge.
 
@@ -344,19 +306,15 @@ def check_edge_prediction(prediction: Any) -> Feedback:
         f"sees {EDGE_LEFT:g}, the middle column weighs 0, the right column (1, 2, 1) sees "
         f"{EDGE_RIGHT:g}."
     )
-    if isinstance(prediction, (int, float, np.number)) and not isinstance(prediction, bool):
-        for value, text in hints.items():
-            if np.isclose(float(prediction), value):
-                hint = text
-                break
+    if is_number(prediction):
+        hint = next((t for v, t in hints.items() if np.isclose(float(prediction), v)), hint)
     result = compare_number(prediction, expected, what=what, atol=1e-6, hint=hint)
-    if result:
-        result = Feedback(
-            True,
-            f"{what} is {expected:g}: 4 x (right - left) = 4 x ({EDGE_RIGHT:g} - "
-            f"{EDGE_LEFT:g}). The sign gives the edge's direction, the size its contrast.",
-        )
-    return report(result)
+    if not result:
+        return result
+    return (
+        f"{what} is {expected:g}: 4 x (right - left) = 4 x ({EDGE_RIGHT:g} - "
+        f"{EDGE_LEFT:g}). The sign gives the edge's direction, the size its contrast."
+    )
 
 
 def _head_layout(model: Any) -> tuple[int, int, int]:
@@ -379,6 +337,7 @@ def expected_head_params(model: Any, image_size: int) -> int:
     return (side * side * channels + 1) * classes
 
 
+@check(wrap=True)
 def check_head_params(answer: Any, model: Any, image_size: int = 64) -> Feedback:
     """Check the learner's count of the head's parameters for ``image_size`` inputs.
 
@@ -412,22 +371,21 @@ def check_head_params(answer: Any, model: Any, image_size: int = 64) -> Feedback
         f"{channels} channels (that is Flatten's length), add one bias and multiply by the "
         f"{classes} classes."
     )
-    if isinstance(answer, (int, float, np.number)) and not isinstance(answer, bool):
-        if float(answer).is_integer():
-            hint = hints.get(int(answer), hint)
+    if is_number(answer) and float(answer).is_integer():
+        hint = hints.get(int(answer), hint)
     result = compare_number(answer, expected, what=what, hint=hint)
-    if result:
-        result = Feedback(
-            True,
-            f"{what} is {expected:,} = ({side}*{side}*{channels} + 1) * {classes}, against "
-            f"{int(model.get_layer('head').count_params()):,} for {built} images. The "
-            "convolutions would not change, but the head "
-            "would: Flatten ties the model to the input size it was built for.",
-        )
-    return report(result)
+    if not result:
+        return result
+    return (
+        f"{what} is {expected:,} = ({side}*{side}*{channels} + 1) * {classes}, against "
+        f"{int(model.get_layer('head').count_params()):,} for {built} images. The "
+        "convolutions would not change, but the head "
+        "would: Flatten ties the model to the input size it was built for."
+    )
 
 
 __all__ = [
+    "WIDTH",
     "EDGE_LEFT",
     "EDGE_RIGHT",
     "OUTPUT_SIZE_CASES",

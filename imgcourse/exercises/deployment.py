@@ -13,37 +13,32 @@ from typing import Any
 import numpy as np
 
 from imgcourse.deploy.tflite import quantize
-from imgcourse.exercises import Feedback, report
+from imgcourse.exercises.kit import Feedback, NotYet, call, check, read, read_choice, verdict
 
 CALIBRATION_ANSWERS = ("same", "lower")
 
 
+@check
 def check_calibration_prediction(prediction: Any) -> Feedback:
     """Check a prediction ("same" or "lower") of the int8 model's test accuracy when it is
     calibrated on dark images (every pixel at most a tenth of full brightness) instead of
     training images (Exercise 1)."""
-    answer = prediction.strip().lower() if isinstance(prediction, str) else None
-    if answer not in CALIBRATION_ANSWERS:
-        return report(
-            Feedback(False, f"store one of {CALIBRATION_ANSWERS} as a string; got {prediction!r}.")
-        )
-    if answer == "lower":
-        return report(
-            Feedback(
-                True,
-                "the converter sets each tensor's int8 range from the values it saw during "
-                "calibration. Dark images give the input a range of about [0, 0.1], so every "
-                "brighter pixel of a real image is clipped to the top of the range, and the "
-                "layers after it were calibrated for small activations too: the model sees a "
-                "washed-out image. Calibrate on images like the ones the app will meet.",
-            )
-        )
-    return report(
-        Feedback(
-            False,
-            "'same' is not it. Hint: after conversion, what is the largest input value an int8 "
-            "tensor with the calibrated scale can represent, and how bright are real images?",
-        )
+    answer = read_choice(
+        prediction,
+        CALIBRATION_ANSWERS,
+        f"store one of {CALIBRATION_ANSWERS} as a string; got {prediction!r}.",
+    )
+    return verdict(
+        answer,
+        right=answer == "lower",
+        correct="the converter sets each tensor's int8 range from the values it saw during "
+        "calibration. Dark images give the input a range of about [0, 0.1], so every "
+        "brighter pixel of a real image is clipped to the top of the range, and the "
+        "layers after it were calibrated for small activations too: the model sees a "
+        "washed-out image. Calibrate on images like the ones the app will meet.",
+        wrong="{value!r} is not it. Hint: {hint}",
+        hint="after conversion, what is the largest input value an int8 tensor with the "
+        "calibrated scale can represent, and how bright are real images?",
     )
 
 
@@ -56,27 +51,19 @@ def _quantize_cases() -> list[tuple[np.ndarray, float, int]]:
     ]
 
 
+@check
 def check_quantize(fn: Callable[[np.ndarray, float, int], Any]) -> Feedback:
     """Check ``fn(x, scale, zero_point) -> int8 array``: round(x / scale) + zero_point,
     clipped to [-128, 127] (Exercise 2)."""
     for i, (x, scale, zero) in enumerate(_quantize_cases(), start=1):
         want = quantize(x, scale, zero, np.int8)
-        try:
-            got = fn(x.copy(), scale, zero)
-            got = np.asarray(got)
-        except Exception as error:  # the learner's code: report any error
-            return report(Feedback(False, f"case {i} raised {type(error).__name__}: {error}"))
+        got = call(fn, x.copy(), scale, zero, shown=f"case {i}", then=np.asarray)
         if got.shape != want.shape:
-            return report(
-                Feedback(False, f"case {i}: shape {got.shape}; expected {want.shape}, as x.")
-            )
+            raise NotYet(f"case {i}: shape {got.shape}; expected {want.shape}, as x.")
         if got.dtype != np.int8:
-            return report(
-                Feedback(
-                    False,
-                    f"case {i}: dtype {got.dtype}; the interpreter's int8 input needs "
-                    "np.int8 (clip first, then .astype(np.int8)).",
-                )
+            raise NotYet(
+                f"case {i}: dtype {got.dtype}; the interpreter's int8 input needs "
+                "np.int8 (clip first, then .astype(np.int8))."
             )
         if np.array_equal(got, want):
             continue
@@ -93,32 +80,28 @@ def check_quantize(fn: Callable[[np.ndarray, float, int], Any]) -> Feedback:
             hint = "the zero point is missing: q = round(x / scale) + zero_point."
         else:
             hint = "q = round(x / scale) + zero_point, then clip to [-128, 127], then int8."
-        return report(Feedback(False, f"case {i}: {got.ravel()[:5]} ...; {hint}"))
-    return report(
-        Feedback(
-            True,
-            "q = round(x / scale) + zero_point, clipped to int8. With scale 1/255 and zero "
-            "point -128, the pixel range [0, 1] maps onto all 256 int8 values, so the input "
-            "loses nothing an 8-bit image had.",
-        )
+        raise NotYet(f"case {i}: {got.ravel()[:5]} ...; {hint}")
+    return (
+        "q = round(x / scale) + zero_point, clipped to int8. With scale 1/255 and zero "
+        "point -128, the pixel range [0, 1] maps onto all 256 int8 values, so the input "
+        "loses nothing an 8-bit image had."
     )
 
 
+@check
 def check_disagreements(answer: Any, float_probs: np.ndarray, int8_probs: np.ndarray) -> Feedback:
     """Check the indices of the test images whose int8 label differs from the float32 one
     (Exercise 3), then say how confident the float32 model was on them."""
     float_probs, int8_probs = np.asarray(float_probs), np.asarray(int8_probs)
     want = np.flatnonzero(float_probs.argmax(1) != int8_probs.argmax(1))
-    try:
-        got = np.sort(np.asarray(answer, dtype=np.int64).ravel())
-    except (TypeError, ValueError):
-        return report(Feedback(False, f"store an array of image indices; got {answer!r}."))
+    got = read(
+        answer,
+        lambda indices: np.sort(np.asarray(indices, dtype=np.int64).ravel()),
+        f"store an array of image indices; got {answer!r}.",
+    )
     if got.size and (got.min() < 0 or got.max() >= len(float_probs)):
-        return report(
-            Feedback(
-                False,
-                f"indices must lie in 0..{len(float_probs) - 1}; got {got.min()}, {got.max()}.",
-            )
+        raise NotYet(
+            f"indices must lie in 0..{len(float_probs) - 1}; got {got.min()}, {got.max()}."
         )
     if not np.array_equal(got, want):
         if got.size and np.isin(got, want).all():
@@ -128,16 +111,11 @@ def check_disagreements(answer: Any, float_probs: np.ndarray, int8_probs: np.nda
                 "compare the predicted labels (argmax over classes), not the probabilities, "
                 "and keep the indices where they differ."
             )
-        return report(Feedback(False, f"that is not the set of disagreeing images. Hint: {hint}"))
+        raise NotYet(f"that is not the set of disagreeing images. Hint: {hint}")
     n = len(float_probs)
     confidence = float_probs.max(1)
     if not want.size:
-        return report(
-            Feedback(
-                True,
-                f"the two models agree on all {n:,} test images: quantisation moved no label.",
-            )
-        )
+        return f"the two models agree on all {n:,} test images: quantisation moved no label."
     lower = confidence[want].mean() < confidence.mean()
     why = (
         "quantisation noise flips images near a decision boundary, where two classes were "
@@ -146,11 +124,8 @@ def check_disagreements(answer: Any, float_probs: np.ndarray, int8_probs: np.nda
         else "here the flipped images were not less certain than the rest, so look at them: "
         "quantisation may have hit one class's features harder than the others'."
     )
-    return report(
-        Feedback(
-            True,
-            f"they disagree on {want.size / n:.1%} of the test images. The float32 model's "
-            f"mean confidence was {confidence[want].mean():.1%} on those images and "
-            f"{confidence.mean():.1%} on all: {why}",
-        )
+    return (
+        f"they disagree on {want.size / n:.1%} of the test images. The float32 model's "
+        f"mean confidence was {confidence[want].mean():.1%} on those images and "
+        f"{confidence.mean():.1%} on all: {why}"
     )

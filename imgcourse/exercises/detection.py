@@ -12,8 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from imgcourse.exercises import Feedback
-from imgcourse.exercises.convolution import report
+from imgcourse.exercises.kit import Feedback, NotYet, call, check, read, verdict
 from imgcourse.metrics import box_iou
 
 #: The two boxes of exercise 1: a 10x10 box and the same box 5 pixels to the right.
@@ -29,25 +28,25 @@ CENTRE_CASES: tuple[tuple[tuple[float, float, float, float], int], ...] = (
 )
 
 
-def check_iou_prediction(predicted: Any) -> Feedback:
+@check(wrap=True)
+def check_iou_prediction(prediction: Any) -> Feedback:
     """Exercise 1: the IoU of :data:`IOU_BOXES`, predicted before computing it."""
     expected = float(box_iou([IOU_BOXES[0]], [IOU_BOXES[1]])[0, 0])
-    try:
-        value = float(predicted)
-    except (TypeError, ValueError):
-        return report(Feedback(False, f"store a number in predicted_iou; got {predicted!r}"))
-    if abs(value - expected) < 0.01:
-        return report(
-            Feedback(True, f"{expected:.3f}: they share 50 pixels and cover 150 together.")
-        )
-    if abs(value - 0.5) < 0.01:
-        hint = (
-            "0.5 is the shared area over ONE box's area; IoU divides by the union, the area "
-            "covered by either box (100 + 100 - 50)."
-        )
-    else:
-        hint = "count the shared pixels (10 rows x 5 columns) and divide by the union."
-    return report(Feedback(False, f"the IoU is not {value:.3f}; {hint}"))
+    value = read(prediction, float, f"store a number in predicted_iou; got {prediction!r}")
+    return verdict(
+        value,
+        right=abs(value - expected) < 0.01,
+        correct=f"{expected:.3f}: they share 50 pixels and cover 150 together.",
+        wrong="the IoU is not {value:.3f}; {hint}",
+        hints=[
+            (
+                abs(value - 0.5) < 0.01,
+                "0.5 is the shared area over ONE box's area; IoU divides by the union, the "
+                "area covered by either box (100 + 100 - 50).",
+            )
+        ],
+        hint="count the shared pixels (10 rows x 5 columns) and divide by the union.",
+    )
 
 
 def _expected_centre(box: Sequence[float], stride: int) -> tuple[int, int, float, float]:
@@ -56,20 +55,20 @@ def _expected_centre(box: Sequence[float], stride: int) -> tuple[int, int, float
     return int(np.floor(cy)), int(np.floor(cx)), cy - np.floor(cy), cx - np.floor(cx)
 
 
+@check(wrap=True)
 def check_centre_cell(fn: Callable[..., Any]) -> Feedback:
     """Exercise 2: ``fn(box, stride) -> (row, col, offset_y, offset_x)``."""
     for box, stride in CENTRE_CASES:
         want = _expected_centre(box, stride)
-        try:
-            got = tuple(float(v) for v in fn(box, stride))
-        except Exception as err:  # noqa: BLE001 - the learner's code may raise anything
-            return report(
-                Feedback(False, f"centre_cell({box}, {stride}) raised {type(err).__name__}: {err}")
-            )
+        got = call(
+            fn,
+            box,
+            stride,
+            shown=f"centre_cell({box}, {stride})",
+            then=lambda result: tuple(float(v) for v in result),
+        )
         if len(got) != 4:
-            return report(
-                Feedback(False, f"return four numbers (row, col, offset_y, offset_x); got {got}")
-            )
+            raise NotYet(f"return four numbers (row, col, offset_y, offset_x); got {got}")
         if not np.allclose(got, want, atol=1e-6):
             if np.allclose(got[:2], want[1::-1]) and want[0] != want[1]:
                 hint = "rows come from y (ymin, ymax), columns from x; they are swapped."
@@ -82,14 +81,11 @@ def check_centre_cell(fn: Callable[..., Any]) -> Feedback:
             else:
                 hint = "the cell is the centre (in cells) rounded down; the offset is the rest."
             want_s = tuple(round(float(v), 3) for v in want)
-            return report(
-                Feedback(
-                    False,
-                    f"for box {box} and stride {stride} expected {want_s}, got "
-                    f"{tuple(round(v, 3) for v in got)}: {hint}",
-                )
+            raise NotYet(
+                f"for box {box} and stride {stride} expected {want_s}, got "
+                f"{tuple(round(v, 3) for v in got)}: {hint}"
             )
-    return report(Feedback(True, f"all {len(CENTRE_CASES)} boxes land in the right cell."))
+    return f"all {len(CENTRE_CASES)} boxes land in the right cell."
 
 
 def recall_at_iou(
@@ -110,6 +106,7 @@ def recall_at_iou(
     return float(np.concatenate(hits).mean()) if hits else float("nan")
 
 
+@check(wrap=True)
 def check_recall_at_iou(
     answer: Any,
     detections: Sequence[dict],
@@ -120,18 +117,11 @@ def check_recall_at_iou(
 ) -> Feedback:
     """Exercise 3: the detector's recall at IoU ``iou_min`` on the test scenes."""
     want = recall_at_iou(detections, ground_truths, iou_min=iou_min, min_score=min_score)
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return report(Feedback(False, f"store one number (a share) in recall_75; got {answer!r}"))
+    value = read(answer, float, f"store one number (a share) in recall_75; got {answer!r}")
     if abs(value - want) < 1e-6:
         at_half = recall_at_iou(detections, ground_truths, iou_min=0.5, min_score=min_score)
-        return report(
-            Feedback(
-                True,
-                f"{want:.1%} of the objects are boxed at IoU {iou_min}, against "
-                f"{at_half:.1%} at 0.5.",
-            )
+        return (
+            f"{want:.1%} of the objects are boxed at IoU {iou_min}, against {at_half:.1%} at 0.5."
         )
     if value > 1:
         hint = "give a share between 0 and 1, not a count or a percentage."
@@ -141,4 +131,4 @@ def check_recall_at_iou(
         hint = f"keep only detections scoring at least {min_score}."
     else:
         hint = "count true boxes (not detections) that a same-class detection covers."
-    return report(Feedback(False, f"expected {want:.1%}, got {value:.1%}: {hint}"))
+    raise NotYet(f"expected {want:.1%}, got {value:.1%}: {hint}")

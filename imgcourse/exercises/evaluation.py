@@ -13,8 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from imgcourse.exercises import Feedback
-from imgcourse.exercises.convolution import report
+from imgcourse.exercises.kit import Feedback, NotYet, as_array, call, check, read, verdict
 
 
 def _cm_cases() -> list[np.ndarray]:
@@ -41,41 +40,29 @@ def reference_precision_recall_f1(cm: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 def _as_vector(value: Any, k: int) -> np.ndarray | None:
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-    return arr if arr.shape == (k,) else None
+    arr = as_array(value)
+    return arr if arr is not None and arr.shape == (k,) else None
 
 
+@check(wrap=True)
 def check_precision_recall_f1(fn: Callable[[np.ndarray], Any]) -> Feedback:
     """Check ``fn(cm) -> (precision, recall, f1)``, each (k,), against scikit-learn on three
     confusion matrices (rows: true class, columns: prediction) (Exercise 1)."""
     for i, cm in enumerate(_cm_cases(), start=1):
-        try:
-            answer = fn(cm.copy())
-        except Exception as error:  # the learner's code: report any error
-            return report(Feedback(False, f"case {i} raised {type(error).__name__}: {error}"))
+        answer = call(fn, cm.copy(), shown=f"case {i}")
         k = len(cm)
         if not isinstance(answer, (tuple, list)) or len(answer) != 3:
-            return report(Feedback(False, "return three arrays: (precision, recall, f1)."))
+            raise NotYet("return three arrays: (precision, recall, f1).")
         arrays = [_as_vector(a, k) for a in answer]
         want = reference_precision_recall_f1(cm)
         for name, arr, ref in zip(("precision", "recall", "F1"), arrays, want):
             if arr is None:
-                return report(
-                    Feedback(False, f"case {i}: {name} should be {k} numbers, one per class.")
-                )
+                raise NotYet(f"case {i}: {name} should be {k} numbers, one per class.")
             if np.isnan(arr).any():
-                return report(
-                    Feedback(
-                        False,
-                        (
-                            f"case {i}: {name} contains NaN. A class that is never "
-                            "predicted has no precision (0 / 0); scikit-learn's convention "
-                            "reports 0, and F1 is then 0 too. Guard the division."
-                        ),
-                    )
+                raise NotYet(
+                    f"case {i}: {name} contains NaN. A class that is never "
+                    "predicted has no precision (0 / 0); scikit-learn's convention "
+                    "reports 0, and F1 is then 0 too. Guard the division."
                 )
             if not np.allclose(arr, ref, atol=1e-6):
                 hint = ""
@@ -92,21 +79,13 @@ def check_precision_recall_f1(fn: Callable[[np.ndarray], Any]) -> Feedback:
                         " F1 is the harmonic mean 2PR / (P + R), not the plain mean, and "
                         "0 where P + R is 0."
                     )
-                return report(
-                    Feedback(
-                        False,
-                        (
-                            f"case {i}: {name} should be {np.round(ref, 3).tolist()}; got "
-                            f"{np.round(arr, 3).tolist()}.{hint}"
-                        ),
-                    )
+                raise NotYet(
+                    f"case {i}: {name} should be {np.round(ref, 3).tolist()}; got "
+                    f"{np.round(arr, 3).tolist()}.{hint}"
                 )
-    return report(
-        Feedback(
-            True,
-            "precision, recall and F1 match scikit-learn on three "
-            "confusion matrices, including a class never predicted.",
-        )
+    return (
+        "precision, recall and F1 match scikit-learn on three "
+        "confusion matrices, including a class never predicted."
     )
 
 
@@ -117,38 +96,32 @@ def expected_uniform_ece(labels: np.ndarray, num_classes: int) -> float:
     return abs(share - 1.0 / num_classes)
 
 
-def check_uniform_ece_prediction(predicted: Any, labels: np.ndarray, num_classes: int) -> Feedback:
+@check(wrap=True)
+def check_uniform_ece_prediction(prediction: Any, labels: np.ndarray, num_classes: int) -> Feedback:
     """Check a predicted ECE for the know-nothing model on ``labels`` (Exercise 2)."""
-    if isinstance(predicted, (bool, str)) or np.ndim(predicted) != 0:
-        return report(Feedback(False, f"store one number in [0, 1]; got {predicted!r}."))
-    try:
-        value = float(predicted)
-    except (TypeError, ValueError):
-        return report(Feedback(False, f"store one number in [0, 1]; got {predicted!r}."))
+    problem = f"store one number in [0, 1]; got {prediction!r}."
+    if isinstance(prediction, (bool, str)) or np.ndim(prediction) != 0:
+        raise NotYet(problem)
+    value = read(prediction, float, problem)
     want = expected_uniform_ece(labels, num_classes)
-    if abs(value - want) <= 0.05:
-        return report(
-            Feedback(
-                True,
-                (
-                    f"about {want:.3f}. The model is always {1 / num_classes:.0%} sure "
-                    f"and right about {1 / num_classes:.0%} of the time, so it is almost "
-                    "perfectly calibrated while knowing nothing: calibration is not "
-                    "accuracy, and ECE must be read next to it."
-                ),
+    return verdict(
+        value,
+        right=abs(value - want) <= 0.05,
+        correct=f"about {want:.3f}. The model is always {1 / num_classes:.0%} sure "
+        f"and right about {1 / num_classes:.0%} of the time, so it is almost "
+        "perfectly calibrated while knowing nothing: calibration is not "
+        "accuracy, and ECE must be read next to it.",
+        wrong="{value:.3f} is not it. Hint: {hint}",
+        hints=[
+            (
+                value > 0.5,
+                "a large ECE means confidence far from accuracy. How sure is this model of "
+                "its answer, and how often is that answer right on balanced classes?",
             )
-        )
-    if value > 0.5:
-        hint = (
-            "a large ECE means confidence far from accuracy. How sure is this model of "
-            "its answer, and how often is that answer right on balanced classes?"
-        )
-    else:
-        hint = (
-            "compare the confidence of every prediction with the share of correct ones; "
-            "they all fall in one bin."
-        )
-    return report(Feedback(False, f"{value:.3f} is not it. Hint: {hint}"))
+        ],
+        hint="compare the confidence of every prediction with the share of correct ones; "
+        "they all fall in one bin.",
+    )
 
 
 def selective_accuracy(
@@ -175,78 +148,49 @@ def reference_threshold(probs: np.ndarray, labels: np.ndarray, target: float) ->
     return float(np.nextafter(1.0, 2.0))
 
 
+@check(wrap=True)
 def check_confidence_threshold(
     threshold: Any, probs: np.ndarray, labels: np.ndarray, target: float = 0.99
 ) -> Feedback:
     """Check a threshold that keeps the most predictions at ``target`` accuracy on the
     validation set (Exercise 3)."""
+    problem = f"store one confidence in [0, 1]; got {threshold!r}."
     if isinstance(threshold, (bool, str)) or np.ndim(threshold) != 0:
-        return report(Feedback(False, f"store one confidence in [0, 1]; got {threshold!r}."))
-    try:
-        t = float(threshold)
-    except (TypeError, ValueError):
-        return report(Feedback(False, f"store one confidence in [0, 1]; got {threshold!r}."))
+        raise NotYet(problem)
+    t = read(threshold, float, problem)
     best = reference_threshold(probs, labels, target)
     _, best_coverage = selective_accuracy(probs, labels, best)
     accuracy, coverage = selective_accuracy(probs, labels, t)
     if best_coverage == 0:  # no threshold reaches the target on these images
         if coverage == 0:
-            return report(
-                Feedback(
-                    True,
-                    (
-                        f"no threshold reaches {target:.0%} on these images, so the model should "
-                        "decide none of them itself: all go to a person."
-                    ),
-                )
+            return (
+                f"no threshold reaches {target:.0%} on these images, so the model should "
+                "decide none of them itself: all go to a person."
             )
-        return report(
-            Feedback(
-                False,
-                (
-                    f"above {t:.4f} the model is right on {accuracy:.2%} of the images it keeps; "
-                    f"no threshold reaches {target:.0%} here, so keep none (a threshold above the "
-                    "highest confidence)."
-                ),
-            )
+        raise NotYet(
+            f"above {t:.4f} the model is right on {accuracy:.2%} of the images it keeps; "
+            f"no threshold reaches {target:.0%} here, so keep none (a threshold above the "
+            "highest confidence)."
         )
     if coverage == 0:
-        return report(
-            Feedback(
-                False,
-                f"no validation image has a confidence of at least "
-                f"{t:.4f}: the model would decide nothing itself.",
-            )
+        raise NotYet(
+            f"no validation image has a confidence of at least "
+            f"{t:.4f}: the model would decide nothing itself."
         )
     if accuracy < target:
-        return report(
-            Feedback(
-                False,
-                (
-                    f"above {t:.4f} the model is right on {accuracy:.2%} of the images it keeps, "
-                    f"below the {target:.0%} asked. Hint: raise the threshold; sort the validation "
-                    "images by confidence and watch the accuracy of those above each candidate."
-                ),
-            )
+        raise NotYet(
+            f"above {t:.4f} the model is right on {accuracy:.2%} of the images it keeps, "
+            f"below the {target:.0%} asked. Hint: raise the threshold; sort the validation "
+            "images by confidence and watch the accuracy of those above each candidate."
         )
     if coverage < best_coverage - 0.01:
-        return report(
-            Feedback(
-                False,
-                (
-                    f"{accuracy:.2%} accurate, but it keeps only {coverage:.1%} of the images; a "
-                    f"lower threshold keeps {best_coverage:.1%} at {target:.0%} or better. Hint: "
-                    "look for the lowest threshold that still reaches the target."
-                ),
-            )
+        raise NotYet(
+            f"{accuracy:.2%} accurate, but it keeps only {coverage:.1%} of the images; a "
+            f"lower threshold keeps {best_coverage:.1%} at {target:.0%} or better. Hint: "
+            "look for the lowest threshold that still reaches the target."
         )
-    return report(
-        Feedback(
-            True,
-            (
-                f"at a confidence of {t:.4f} or more the model keeps {coverage:.1%} of the "
-                f"validation images and is right on {accuracy:.2%} of them; the other "
-                f"{1 - coverage:.1%} would go to a person."
-            ),
-        )
+    return (
+        f"at a confidence of {t:.4f} or more the model keeps {coverage:.1%} of the "
+        f"validation images and is right on {accuracy:.2%} of them; the other "
+        f"{1 - coverage:.1%} would go to a person."
     )

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from imgcourse.exercises import Feedback, report
+from imgcourse.exercises.kit import Feedback, NotYet, call, check, is_number, read
 
 #: (image_size, pixels_per_cell, cells_per_block, orientations) cases, simplest first.
 HOG_CASES: tuple[tuple[int, int, int, int], ...] = (
@@ -107,6 +107,7 @@ def _hog_hint(answers: dict[tuple[int, int, int, int], int]) -> str:
     )
 
 
+@check
 def check_hog_length(fn: Callable[..., Any]) -> Feedback:
     """Check ``fn(image_size, pixels_per_cell, cells_per_block, orientations) -> int``.
 
@@ -118,68 +119,50 @@ def check_hog_length(fn: Callable[..., Any]) -> Feedback:
     first_wrong = None
     for case in HOG_CASES:
         shown = f"{name}{case}"
-        try:
-            answer = fn(*case)
-        except Exception as error:  # the learner's code: report any error, never swallow it
-            return report(Feedback(False, f"{shown} raised {type(error).__name__}: {error}"))
-        if answer is None:
-            return report(Feedback(False, f"{shown} returned None. Did it forget to `return`?"))
-        if isinstance(answer, bool) or not isinstance(answer, (int, float, np.number)):
-            return report(
-                Feedback(False, f"{shown} returned a {type(answer).__name__}; expected an int.")
-            )
+        answer = call(fn, *case, shown=shown, none=True)
+        if not is_number(answer):
+            raise NotYet(f"{shown} returned a {type(answer).__name__}; expected an int.")
         if not float(answer).is_integer():
-            return report(
-                Feedback(
-                    False,
-                    f"{shown} returned {answer!r}; a length is a whole number: count whole "
-                    "cells with floor division `//`.",
-                )
+            raise NotYet(
+                f"{shown} returned {answer!r}; a length is a whole number: count whole "
+                "cells with floor division `//`."
             )
         answers[case] = int(answer)
         if first_wrong is None and int(answer) != expected_hog_length(*case):
             first_wrong = case
     if first_wrong is not None:
         size, answer = first_wrong[0], answers[first_wrong]
-        return report(
-            Feedback(
-                False,
-                f"{name}{first_wrong} returned {answer}; scikit-image's hog gives "
-                f"{expected_hog_length(*first_wrong)} numbers for a {size}x{size} image. "
-                f"{_hog_hint(answers)}",
-            )
+        raise NotYet(
+            f"{name}{first_wrong} returned {answer}; scikit-image's hog gives "
+            f"{expected_hog_length(*first_wrong)} numbers for a {size}x{size} image. "
+            f"{_hog_hint(answers)}"
         )
-    return report(
-        Feedback(
-            True,
-            f"all {len(HOG_CASES)} cases match scikit-image's hog (overlapping blocks, "
-            "partial cells dropped).",
-        )
+    return (
+        f"all {len(HOG_CASES)} cases match scikit-image's hog (overlapping blocks, "
+        "partial cells dropped)."
     )
 
 
-def _match(prediction: Any, choices: Sequence[str]) -> tuple[str | None, str]:
-    """The choice the prediction names (case-insensitive), or None and a message why not."""
+def _match(prediction: Any, choices: Sequence[str]) -> str:
+    """The choice the prediction names (case-insensitive); stops the check if there is none,
+    suggesting the nearest name."""
     if not isinstance(prediction, str):
-        return None, (
+        raise NotYet(
             f"store the prediction as a string, one of {list(choices)}; got {prediction!r}."
         )
     by_lower = {c.lower(): c for c in choices}
     if prediction.strip().lower() in by_lower:
-        return by_lower[prediction.strip().lower()], ""
+        return by_lower[prediction.strip().lower()]
     close = difflib.get_close_matches(prediction.lower(), list(by_lower), n=1)
     hint = f" Did you mean {by_lower[close[0]]!r}?" if close else ""
-    return None, f"{prediction!r} is not one of the pipelines {list(choices)}.{hint}"
+    raise NotYet(f"{prediction!r} is not one of the pipelines {list(choices)}.{hint}")
 
 
+@check
 def record_prediction(prediction: Any, choices: Sequence[str]) -> Feedback:
     """Check that ``prediction`` names one of ``choices`` before the experiment runs."""
-    choice, problem = _match(prediction, choices)
-    if choice is None:
-        return report(Feedback(False, problem))
-    return report(
-        Feedback(True, f"prediction recorded: {choice!r}. The comparison below will tell.")
-    )
+    choice = _match(prediction, choices)
+    return f"prediction recorded: {choice!r}. The comparison below will tell."
 
 
 def _reason(pipeline: str) -> str:
@@ -187,6 +170,7 @@ def _reason(pipeline: str) -> str:
     return REASONS[key] if key else ""
 
 
+@check
 def check_prediction(prediction: Any, accuracies: Mapping[str, float]) -> Feedback:
     """Compare a predicted winner with measured mean test accuracies (name -> fraction).
 
@@ -196,23 +180,19 @@ def check_prediction(prediction: Any, accuracies: Mapping[str, float]) -> Feedba
     if not accuracies:
         raise ValueError("accuracies is empty: pass pipeline name -> mean test accuracy")
     names = list(accuracies)
-    choice, problem = _match(prediction, names)
-    if choice is None:
-        return report(Feedback(False, problem))
+    choice = _match(prediction, names)
     ranking = sorted(names, key=lambda n: accuracies[n], reverse=True)
     winner = ranking[0]
     shown = ", ".join(f"{n} {accuracies[n]:.1%}" for n in ranking)
     if choice == winner:
-        return report(Feedback(True, f"{winner} won ({shown}). Why: {_reason(winner)}"))
-    return report(
-        Feedback(
-            False,
-            f"you predicted {choice}, but {winner} won ({shown}). "
-            f"Why {choice} fell short: {_reason(choice)} Why {winner} won: {_reason(winner)}",
-        )
+        return f"{winner} won ({shown}). Why: {_reason(winner)}"
+    raise NotYet(
+        f"you predicted {choice}, but {winner} won ({shown}). "
+        f"Why {choice} fell short: {_reason(choice)} Why {winner} won: {_reason(winner)}"
     )
 
 
+@check
 def check_disagreements(
     answer: Any,
     labels: np.ndarray,
@@ -237,26 +217,21 @@ def check_disagreements(
     cnn_only = int(np.sum(cnn_right & ~classical_right))
     classical_only = int(np.sum(classical_right & ~cnn_right))
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        return report(
-            Feedback(
-                False,
-                f"answer should be a pair (cnn_only, classical_only); got {answer!r}. "
-                "Write two counts separated by a comma.",
-            )
+        raise NotYet(
+            f"answer should be a pair (cnn_only, classical_only); got {answer!r}. "
+            "Write two counts separated by a comma."
         )
-    try:
-        got = tuple(int(a) for a in answer)
-    except (TypeError, ValueError):
-        return report(Feedback(False, f"both entries should be counts; got {answer!r}."))
+    got = read(
+        answer,
+        lambda pair: tuple(int(a) for a in pair),
+        f"both entries should be counts; got {answer!r}.",
+    )
     expected = (cnn_only, classical_only)
     if got == expected:
-        return report(
-            Feedback(
-                True,
-                f"{cnn_only} test images are right only for the CNN and {classical_only} only "
-                f"for the hand-made pipeline, of {len(labels)}; both get "
-                f"{int(np.sum(cnn_right & classical_right))} right.",
-            )
+        return (
+            f"{cnn_only} test images are right only for the CNN and {classical_only} only "
+            f"for the hand-made pipeline, of {len(labels)}; both get "
+            f"{int(np.sum(cnn_right & classical_right))} right."
         )
     hints = {
         (classical_only, cnn_only): "The two counts are swapped: the CNN's comes first.",
@@ -273,7 +248,7 @@ def check_disagreements(
         )
     if not hint:
         hint = "Use boolean masks: (cnn == labels) & (classical != labels), then np.sum."
-    return report(Feedback(False, f"expected {expected}; got {got}. {hint}"))
+    raise NotYet(f"expected {expected}; got {got}. {hint}")
 
 
 __all__ = [

@@ -14,37 +14,30 @@ from typing import Any
 
 import numpy as np
 
-from imgcourse.exercises import Feedback, report
+from imgcourse.exercises.kit import Feedback, NotYet, call, check, read_choice, verdict
 from imgcourse.metrics.fewshot import episode_interval
 
 DIRECTIONS = ("higher", "lower", "same")
 
 
+@check
 def check_way_prediction(prediction: Any, n_way: int = 5, more_ways: int = 20) -> Feedback:
     """Check a prediction ("higher", "lower" or "same") of how accuracy on unseen classes
     changes from ``n_way``- to ``more_ways``-way episodes with the same shots (Exercise 1)."""
-    answer = str(prediction).strip().lower() if isinstance(prediction, str) else None
-    if answer not in DIRECTIONS:
-        return report(
-            Feedback(False, f"store one of {DIRECTIONS} as a string; got {prediction!r}.")
-        )
-    if answer == "lower":
-        return report(
-            Feedback(
-                True,
-                (
-                    f"with {more_ways} prototypes instead of {n_way}, each query has more "
-                    f"classes to be confused with, and guessing falls from "
-                    f"1/{n_way} = {1 / n_way:.0%} to 1/{more_ways} = {1 / more_ways:.0%}. "
-                    "Papers report each N-way setting separately for this reason."
-                ),
-            )
-        )
-    hint = (
-        "the embedding does not change, but the task does: how many wrong prototypes can "
-        "a query land nearer to, and what does a random guess score, in each case?"
+    answer = read_choice(
+        prediction, DIRECTIONS, f"store one of {DIRECTIONS} as a string; got {prediction!r}."
     )
-    return report(Feedback(False, f"{answer!r} is not it. Hint: {hint}"))
+    return verdict(
+        answer,
+        right=answer == "lower",
+        correct=f"with {more_ways} prototypes instead of {n_way}, each query has more "
+        f"classes to be confused with, and guessing falls from "
+        f"1/{n_way} = {1 / n_way:.0%} to 1/{more_ways} = {1 / more_ways:.0%}. "
+        "Papers report each N-way setting separately for this reason.",
+        wrong="{value!r} is not it. Hint: {hint}",
+        hint="the embedding does not change, but the task does: how many wrong prototypes can "
+        "a query land nearer to, and what does a random guess score, in each case?",
+    )
 
 
 def _interval_cases() -> list[np.ndarray]:
@@ -56,6 +49,7 @@ def _interval_cases() -> list[np.ndarray]:
     ]
 
 
+@check
 def check_interval(fn: Callable[[np.ndarray], Any]) -> Feedback:
     """Check ``fn(accuracies) -> (mean, half_width)``, the 95% normal-approximation interval
     over episodes (Exercise 2), against :func:`imgcourse.metrics.episode_interval`.
@@ -64,27 +58,20 @@ def check_interval(fn: Callable[[np.ndarray], Any]) -> Feedback:
     episodes they agree to well under the tolerance.
     """
     for i, acc in enumerate(_interval_cases(), start=1):
-        try:
-            answer = fn(acc.copy())
-            mean, half = (float(v) for v in answer)
-        except Exception as error:  # the learner's code: report any error
-            return report(
-                Feedback(
-                    False,
-                    f"case {i} raised or returned something other than "
-                    f"two numbers: {type(error).__name__}: {error}",
-                )
-            )
+        mean, half = call(
+            fn,
+            acc.copy(),
+            shown=f"case {i}",
+            raised="raised or returned something other than two numbers:",
+            then=lambda answer: [float(v) for v in answer],
+        )
         want = episode_interval(acc)
         want_half = want.high - want.value
         sd, n = acc.std(ddof=1), acc.size
         if not np.isclose(mean, want.value, atol=1e-6):
-            return report(
-                Feedback(
-                    False,
-                    f"case {i}: mean {mean:.4f}; expected "
-                    f"{want.value:.4f}, the mean accuracy over episodes.",
-                )
+            raise NotYet(
+                f"case {i}: mean {mean:.4f}; expected "
+                f"{want.value:.4f}, the mean accuracy over episodes."
             )
         if np.isclose(half, want_half, rtol=5e-3):
             continue
@@ -101,19 +88,13 @@ def check_interval(fn: Callable[[np.ndarray], Any]) -> Feedback:
             hint = "that is the full width; return the half-width (mean +- half-width)."
         else:
             hint = "half-width = 1.96 * (standard deviation of the accuracies) / sqrt(n)."
-        return report(
-            Feedback(
-                False,
-                f"case {i} ({n} episodes): half-width {half:.4f}; expected {want_half:.4f}. {hint}",
-            )
+        raise NotYet(
+            f"case {i} ({n} episodes): half-width {half:.4f}; expected {want_half:.4f}. {hint}"
         )
-    return report(
-        Feedback(
-            True,
-            "mean +- 1.96 sd / sqrt(n): the interval shrinks with the "
-            "square root of the number of episodes, so 4 times the "
-            "episodes halve it.",
-        )
+    return (
+        "mean +- 1.96 sd / sqrt(n): the interval shrinks with the "
+        "square root of the number of episodes, so 4 times the "
+        "episodes halve it."
     )
 
 
@@ -131,6 +112,7 @@ def wrong_attribute_counts(
     return {name: int((truth[:, j] != predicted[:, j]).sum()) for j, name in enumerate(names)}
 
 
+@check
 def check_worst_attribute(
     answer: Any, truth: np.ndarray, predicted: np.ndarray, names: Sequence[str]
 ) -> Feedback:
@@ -139,7 +121,7 @@ def check_worst_attribute(
     counts = wrong_attribute_counts(truth, predicted, names)
     worst = max(counts, key=counts.get)
     if not isinstance(answer, str) or answer not in counts:
-        return report(Feedback(False, f"store one of {list(counts)} as a string; got {answer!r}."))
+        raise NotYet(f"store one of {list(counts)} as a string; got {answer!r}.")
     n = len(np.asarray(truth))
     if counts[answer] == counts[worst]:
         why = (
@@ -149,23 +131,13 @@ def check_worst_attribute(
             if answer == "shape"
             else "Look at the failures figure for what these images have in common."
         )
-        return report(
-            Feedback(
-                True,
-                (
-                    f"{answer} is wrong on {counts[answer] / n:.1%} of the {n:,} "
-                    f"unseen-combination images. {why}"
-                ),
-            )
+        return (
+            f"{answer} is wrong on {counts[answer] / n:.1%} of the {n:,} "
+            f"unseen-combination images. {why}"
         )
-    return report(
-        Feedback(
-            False,
-            (
-                f"{answer} is wrong on {counts[answer] / n:.1%} of the images; another "
-                "attribute is wrong "
-                "more often. Hint: compare the predicted and true index of each attribute, "
-                "column by column, on the unseen-combination images, and count the mismatches."
-            ),
-        )
+    raise NotYet(
+        f"{answer} is wrong on {counts[answer] / n:.1%} of the images; another "
+        "attribute is wrong "
+        "more often. Hint: compare the predicted and true index of each attribute, "
+        "column by column, on the unseen-combination images, and count the mismatches."
     )

@@ -13,43 +13,39 @@ from typing import Any
 
 import numpy as np
 
-from imgcourse.exercises import Feedback
-from imgcourse.exercises.convolution import report
+from imgcourse.exercises.kit import Feedback, NotYet, call, check, read, verdict
 
 
-def check_equilibrium_loss(predicted: Any) -> Feedback:
+@check(wrap=True)
+def check_equilibrium_loss(prediction: Any) -> Feedback:
     """Exercise 1: the discriminator's loss when it says 0.5 to every image is 2 ln 2 = ln 4."""
-    try:
-        value = float(predicted)
-    except (TypeError, ValueError):
-        return report(Feedback(False, f"store a number (nats); got {predicted!r}."))
+    value = read(prediction, float, f"store a number (nats); got {prediction!r}.")
     want = float(np.log(4.0))
-    if abs(value - want) < 0.01:
-        return report(
-            Feedback(
-                True,
-                (
-                    "-ln 0.5 on the real batch plus -ln 0.5 on the generated one: "
-                    f"ln 4 = {want:.3f}. A discriminator loss near it means the discriminator "
-                    "cannot tell, not that the images are good."
-                ),
-            )
-        )
-    if abs(value - np.log(2.0)) < 0.01:
-        hint = (
-            "ln 2 is one of the two terms. The discriminator's loss adds the cross-entropy "
-            "on the real batch and on the generated batch."
-        )
-    elif abs(value) < 0.01:
-        hint = (
-            "0 would be a discriminator that is certain and right. Saying 0.5 costs "
-            "-ln 0.5 per term."
-        )
-    elif abs(value - 1.0) < 0.01 or abs(value - 0.5) < 0.01:
-        hint = "Cross-entropy is a log: the cost of probability p on the right answer is -ln p."
-    else:
-        hint = "Write the cross-entropy of probability 0.5 for each of the two terms."
-    return report(Feedback(False, f"{value:.3f} is not it. {hint}"))
+    return verdict(
+        value,
+        right=abs(value - want) < 0.01,
+        correct="-ln 0.5 on the real batch plus -ln 0.5 on the generated one: "
+        f"ln 4 = {want:.3f}. A discriminator loss near it means the discriminator "
+        "cannot tell, not that the images are good.",
+        wrong="{value:.3f} is not it. {hint}",
+        hints=[
+            (
+                abs(value - np.log(2.0)) < 0.01,
+                "ln 2 is one of the two terms. The discriminator's loss adds the cross-entropy "
+                "on the real batch and on the generated batch.",
+            ),
+            (
+                abs(value) < 0.01,
+                "0 would be a discriminator that is certain and right. Saying 0.5 costs "
+                "-ln 0.5 per term.",
+            ),
+            (
+                abs(value - 1.0) < 0.01 or abs(value - 0.5) < 0.01,
+                "Cross-entropy is a log: the cost of probability p on the right answer is -ln p.",
+            ),
+        ],
+        hint="Write the cross-entropy of probability 0.5 for each of the two terms.",
+    )
 
 
 def reference_interpolation(z0: np.ndarray, z1: np.ndarray, steps: int) -> np.ndarray:
@@ -58,52 +54,33 @@ def reference_interpolation(z0: np.ndarray, z1: np.ndarray, steps: int) -> np.nd
     return np.asarray(z0, np.float64)[None] * (1 - t) + np.asarray(z1, np.float64)[None] * t
 
 
+@check(wrap=True)
 def check_interpolation(fn: Callable[..., Any]) -> Feedback:
     """Exercise 2: ``fn(z0, z1, steps) -> (steps, latent_dim)`` from z0 to z1, both ends in."""
     rng = np.random.default_rng(0)
     for steps, dim in ((5, 3), (2, 8), (11, 32)):
         z0, z1 = rng.normal(size=dim), rng.normal(size=dim)
-        try:
-            answer = fn(z0, z1, steps)
-        except Exception as error:  # the learner's code: report any error
-            return report(
-                Feedback(False, f"fn(z0, z1, {steps}) raised {type(error).__name__}: {error}")
-            )
+        answer = call(fn, z0, z1, steps, shown=f"fn(z0, z1, {steps})")
         want = reference_interpolation(z0, z1, steps)
         arr = None if answer is None else np.asarray(answer, np.float64)
         if arr is None or arr.shape != want.shape:
             got = None if arr is None else arr.shape
-            return report(
-                Feedback(
-                    False,
-                    (
-                        f"with steps={steps} and vectors of {dim} numbers, expected shape "
-                        f"{want.shape} (one row per step); got {got}."
-                    ),
-                )
+            raise NotYet(
+                f"with steps={steps} and vectors of {dim} numbers, expected shape "
+                f"{want.shape} (one row per step); got {got}."
             )
         if not np.allclose(arr[0], z0) or not np.allclose(arr[-1], z1):
-            return report(
-                Feedback(
-                    False,
-                    (
-                        "the first row must be z0 and the last z1: t runs from 0 to 1 with "
-                        "both ends included (np.linspace includes its end point; np.arange "
-                        "does not)."
-                    ),
-                )
+            raise NotYet(
+                "the first row must be z0 and the last z1: t runs from 0 to 1 with "
+                "both ends included (np.linspace includes its end point; np.arange "
+                "does not)."
             )
         if not np.allclose(arr, want, atol=1e-6):
-            return report(
-                Feedback(
-                    False,
-                    (
-                        "the ends are right but the steps between are not evenly spaced: row i "
-                        "should be z0 + t_i (z1 - z0) with t_i = i / (steps - 1)."
-                    ),
-                )
+            raise NotYet(
+                "the ends are right but the steps between are not evenly spaced: row i "
+                "should be z0 + t_i (z1 - z0) with t_i = i / (steps - 1)."
             )
-    return report(Feedback(True, "evenly spaced points from z0 to z1, both ends included."))
+    return "evenly spaced points from z0 to z1, both ends included."
 
 
 def per_class_agreement(predicted: Any, requested: Any, num_classes: int) -> np.ndarray:
@@ -117,37 +94,23 @@ def per_class_agreement(predicted: Any, requested: Any, num_classes: int) -> np.
     return out
 
 
+@check(wrap=True)
 def check_weakest_class(answer: Any, predicted: Any, requested: Any, num_classes: int) -> Feedback:
     """Exercise 3: the class whose generated samples the classifier recognises least often."""
     shares = per_class_agreement(predicted, requested, num_classes)
     want = int(np.nanargmin(shares))
-    try:
-        value = int(answer)
-    except (TypeError, ValueError):
-        return report(Feedback(False, f"store a class index (an int); got {answer!r}."))
+    value = read(answer, int, f"store a class index (an int); got {answer!r}.")
     if value == want:
-        return report(
-            Feedback(
-                True,
-                (
-                    f"class {want}: the classifier recognises {shares[want]:.0%} of the "
-                    f"samples asked for it, against {np.nanmean(shares):.0%} on average."
-                ),
-            )
+        return (
+            f"class {want}: the classifier recognises {shares[want]:.0%} of the "
+            f"samples asked for it, against {np.nanmean(shares):.0%} on average."
         )
     if not 0 <= value < num_classes:
-        return report(
-            Feedback(False, f"{value} is not a class; classes are 0 to {num_classes - 1}.")
-        )
-    return report(
-        Feedback(
-            False,
-            (
-                f"class {value} is recognised in {shares[value]:.0%} of its samples; another class "
-                "does worse. Group the samples by the class they were asked for (not by the class "
-                "predicted) and take the share predicted correctly in each group."
-            ),
-        )
+        raise NotYet(f"{value} is not a class; classes are 0 to {num_classes - 1}.")
+    raise NotYet(
+        f"class {value} is recognised in {shares[value]:.0%} of its samples; another class "
+        "does worse. Group the samples by the class they were asked for (not by the class "
+        "predicted) and take the share predicted correctly in each group."
     )
 
 

@@ -7,33 +7,24 @@ and returns a :class:`~imgcourse.exercises.Feedback`.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from imgcourse.exercises import Feedback, compare_arrays
-
-#: Printed feedback is wrapped to this many characters, the book's code column.
-WIDTH = 80
+from imgcourse.exercises.kit import (
+    Feedback,
+    as_array,
+    call,
+    check,
+    compare_arrays,
+    read_choice,
+    verdict,
+)
 
 #: The answers :func:`check_swap_prediction` accepts, and the right one.
 SWAP_CHOICES = ("above chance", "near chance", "below chance")
 SWAP_ANSWER = "below chance"
-
-
-def report(feedback: Feedback) -> Feedback:
-    """Print the feedback wrapped to :data:`WIDTH` characters and return it unchanged."""
-    print(textwrap.fill(str(feedback), WIDTH, break_long_words=False, break_on_hyphens=False))
-    return feedback
-
-
-def _call(fn: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
-    try:
-        return fn(*args), None
-    except Exception as error:  # the learner's code: report any error, never swallow it
-        return None, f"your function raised {type(error).__name__}: {error}"
 
 
 # ------------------------------------------------------------------ exercise 1
@@ -52,68 +43,60 @@ def _ig_case(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return image, baseline, grads
 
 
+@check(wrap=True)
 def check_riemann_attributions(fn: Callable[..., Any]) -> Feedback:
     """Check ``fn(image, baseline, path_gradients) -> (h, w, c)`` integrated gradients.
 
     ``path_gradients`` is (steps, h, w, c): the gradient at each point of the path.
     """
     image, baseline, grads = _ig_case()
-    answer, error = _call(fn, image, baseline, grads)
-    if error:
-        return report(Feedback(False, error))
+    answer = call(fn, image, baseline, grads)
     expected = expected_riemann_attributions(image, baseline, grads)
     hint = ""
-    try:
-        arr = np.asarray(answer, np.float64)
-        if arr.shape == expected.shape:
-            if np.allclose(arr, image * grads.mean(axis=0)):
-                hint = (
-                    "You multiplied by the image, not by (image - baseline): the path starts "
-                    "at the baseline, so only the change from it is attributed."
-                )
-            elif np.allclose(arr, (image - baseline) * grads.sum(axis=0)):
-                hint = (
-                    "You summed the gradients over the steps: the integral over a path of "
-                    "length 1 is their mean (sum times the step 1/steps)."
-                )
-            elif np.allclose(arr, grads.mean(axis=0)):
-                hint = "That is the average gradient alone; multiply it by (image - baseline)."
-        elif arr.shape == grads.shape:
-            hint = "Average over the first axis (the path's steps) to get one (h, w, c) map."
-    except (TypeError, ValueError):
+    arr = as_array(answer)
+    if arr is None:
         pass
+    elif arr.shape == expected.shape:
+        if np.allclose(arr, image * grads.mean(axis=0)):
+            hint = (
+                "You multiplied by the image, not by (image - baseline): the path starts "
+                "at the baseline, so only the change from it is attributed."
+            )
+        elif np.allclose(arr, (image - baseline) * grads.sum(axis=0)):
+            hint = (
+                "You summed the gradients over the steps: the integral over a path of "
+                "length 1 is their mean (sum times the step 1/steps)."
+            )
+        elif np.allclose(arr, grads.mean(axis=0)):
+            hint = "That is the average gradient alone; multiply it by (image - baseline)."
+    elif arr.shape == grads.shape:
+        hint = "Average over the first axis (the path's steps) to get one (h, w, c) map."
     feedback = compare_arrays(answer, expected, what="your attributions", atol=1e-6, hint=hint)
-    if feedback.passed:
-        feedback = Feedback(
-            True,
-            "your attributions match (image - baseline) times the mean gradient along the "
-            "path; their sum approximates score(image) - score(baseline).",
-        )
-    return report(feedback)
+    if not feedback:
+        return feedback
+    return (
+        "your attributions match (image - baseline) times the mean gradient along the "
+        "path; their sum approximates score(image) - score(baseline)."
+    )
 
 
 # ------------------------------------------------------------------ exercise 2
+@check(wrap=True)
 def check_swap_prediction(prediction: Any) -> Feedback:
     """Check the prediction for the shortcut model's accuracy on images with a swapped mark."""
-    if not isinstance(prediction, str) or prediction.strip().lower() not in SWAP_CHOICES:
-        return report(
-            Feedback(False, f"store one of {SWAP_CHOICES} in the variable; got {prediction!r}.")
-        )
-    if prediction.strip().lower() != SWAP_ANSWER:
-        return report(
-            Feedback(
-                False,
-                f"{prediction!r} is not what the maps of the shortcut model suggest. Where do "
-                "its maps put most of the attribution, and what does that part of a swapped "
-                "image say about the class?",
-            )
-        )
-    return report(
-        Feedback(
-            True,
-            "'below chance': a model that reads the mark follows it, so a mark of another "
-            "class's colour makes it answer that class, wrong on nearly every image.",
-        )
+    answer = read_choice(
+        prediction,
+        SWAP_CHOICES,
+        f"store one of {SWAP_CHOICES} in the variable; got {prediction!r}.",
+    )
+    return verdict(
+        prediction,
+        right=answer == SWAP_ANSWER,
+        correct="'below chance': a model that reads the mark follows it, so a mark of another "
+        "class's colour makes it answer that class, wrong on nearly every image.",
+        wrong="{value!r} is not what the maps of the shortcut model suggest. Where do its maps "
+        "put most of the attribution, and what does that part of a swapped image say about "
+        "the class?",
     )
 
 
@@ -126,6 +109,7 @@ def expected_corner_share(maps: np.ndarray, size: int) -> np.ndarray:
     return np.where(total > 0, corner / np.maximum(total, 1e-30), 0.0)
 
 
+@check(wrap=True)
 def check_corner_share(
     fn: Callable[..., Any], maps: np.ndarray | None = None, size: int = 4
 ) -> Feedback:
@@ -133,36 +117,28 @@ def check_corner_share(
     print the mean share the learner's function finds in their top-left ``size`` corner."""
     rng = np.random.default_rng(1)
     case = rng.normal(0, 1, (4, 9, 9))  # signed: the absolute value must be taken
-    answer, error = _call(fn, case, 3)
-    if error:
-        return report(Feedback(False, error))
+    answer = call(fn, case, 3)
     expected = expected_corner_share(case, 3)
     hint = ""
-    try:
-        arr = np.asarray(answer, np.float64)
-        if arr.shape == expected.shape:
-            signed = case[:, :3, :3].sum(axis=(1, 2)) / case.sum(axis=(1, 2))
-            if np.allclose(arr, signed):
-                hint = (
-                    "Take absolute values first: attributions can be negative, and a negative "
-                    "value is as much 'attention' as a positive one."
-                )
-            elif np.allclose(arr, np.abs(case)[:, :3, :3].sum(axis=(1, 2))):
-                hint = "Divide by each map's total |value| to get a share between 0 and 1."
-    except (TypeError, ValueError):
-        pass
+    arr = as_array(answer)
+    if arr is not None and arr.shape == expected.shape:
+        signed = case[:, :3, :3].sum(axis=(1, 2)) / case.sum(axis=(1, 2))
+        if np.allclose(arr, signed):
+            hint = (
+                "Take absolute values first: attributions can be negative, and a negative "
+                "value is as much 'attention' as a positive one."
+            )
+        elif np.allclose(arr, np.abs(case)[:, :3, :3].sum(axis=(1, 2))):
+            hint = "Divide by each map's total |value| to get a share between 0 and 1."
     feedback = compare_arrays(answer, expected, what="your corner shares", atol=1e-6, hint=hint)
-    if feedback.passed and maps is not None:
-        shares, error = _call(fn, maps, size)
-        if error:
-            return report(Feedback(False, error))
-        area = size * size / (maps.shape[1] * maps.shape[2])
-        feedback = Feedback(
-            True,
-            f"your shares match. On the maps given, the top-left {size}x{size} corner holds "
-            f"{float(np.mean(shares)):.1%} of the attribution on average, for {area:.1%} of "
-            "the pixels.",
-        )
-    elif feedback.passed:
-        feedback = Feedback(True, "your shares match the expected ones.")
-    return report(feedback)
+    if not feedback:
+        return feedback
+    if maps is None:
+        return "your shares match the expected ones."
+    shares = call(fn, maps, size)
+    area = size * size / (maps.shape[1] * maps.shape[2])
+    return (
+        f"your shares match. On the maps given, the top-left {size}x{size} corner holds "
+        f"{float(np.mean(shares)):.1%} of the attribution on average, for {area:.1%} of "
+        "the pixels."
+    )

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from imgcourse.exercises import Feedback, report
+from imgcourse.exercises.kit import Feedback, NotYet, call, check, read, verdict
 from imgcourse.train.search_space import pareto_front
 
 
@@ -29,96 +29,74 @@ def _front_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
     ]
 
 
+@check
 def check_pareto(fn: Callable[[np.ndarray, np.ndarray], Any]) -> Feedback:
     """Check ``fn(costs, scores) -> mask``, the points no other point beats (Exercise 1)."""
     for name, cost, score in _front_cases():
-        try:
-            answer = np.asarray(fn(cost.copy(), score.copy()))
-        except Exception as error:  # the learner's code: report any error
-            return report(Feedback(False, f"{name}: raised {type(error).__name__}: {error}"))
+        answer = call(fn, cost.copy(), score.copy(), shown=f"{name}:", then=np.asarray)
         want = pareto_front(cost, score)
         if answer.shape != want.shape:
-            return report(
-                Feedback(
-                    False,
-                    f"{name}: expected one True/False per point, shape {want.shape}; got "
-                    f"shape {answer.shape}.",
-                )
+            raise NotYet(
+                f"{name}: expected one True/False per point, shape {want.shape}; got "
+                f"shape {answer.shape}."
             )
         answer = answer.astype(bool)
         if not np.array_equal(answer, want):
             wrong = int(np.flatnonzero(answer != want)[0])
-            verdict = "on" if want[wrong] else "off"
+            side = "on" if want[wrong] else "off"
             hint = (
                 "a point is beaten only by another that is no worse on both axes and "
                 "strictly better on at least one; a point equal to another beats neither"
             )
-            return report(
-                Feedback(
-                    False,
-                    f"{name}: point {wrong} (cost {cost[wrong]:.3g}, score "
-                    f"{score[wrong]:.3g}) should be {verdict} the front. Hint: {hint}.",
-                )
+            raise NotYet(
+                f"{name}: point {wrong} (cost {cost[wrong]:.3g}, score "
+                f"{score[wrong]:.3g}) should be {side} the front. Hint: {hint}."
             )
-    return report(Feedback(True, "your front matches pareto_front on every case, ties included."))
+    return "your front matches pareto_front on every case, ties included."
 
 
-def check_hyperband_prediction(predicted_epochs: Any, max_epochs: int, factor: int) -> Feedback:
+@check
+def check_hyperband_prediction(prediction: Any, max_epochs: int, factor: int) -> Feedback:
     """Check a predicted number of epochs one Hyperband iteration trains (Exercise 2): within
     25% of :func:`~imgcourse.train.tuning.hyperband_budget`."""
     from imgcourse.train.tuning import hyperband_budget
 
-    try:
-        guess = float(predicted_epochs)
-    except (TypeError, ValueError):
-        return report(Feedback(False, f"store a number of epochs; got {predicted_epochs!r}."))
+    guess = read(prediction, float, f"store a number of epochs; got {prediction!r}.")
     trials, epochs = hyperband_budget(max_epochs, factor)
-    if abs(guess - epochs) <= 0.25 * epochs:
-        return report(
-            Feedback(
-                True,
-                f"close: {trials} trials and {epochs} epochs in all, against "
-                f"{trials * max_epochs} if every trial ran {max_epochs} epochs.",
-            )
-        )
-    hint = (
-        "write out each bracket as the table of section 4 does: how many models start, at "
-        "how many epochs, and how many of them go on, and for how many more epochs"
-    )
     direction = "high" if guess > epochs else "low"
-    return report(Feedback(False, f"{guess:g} is too {direction}. Hint: {hint}."))
+    return verdict(
+        guess,
+        right=abs(guess - epochs) <= 0.25 * epochs,
+        correct=f"close: {trials} trials and {epochs} epochs in all, against "
+        f"{trials * max_epochs} if every trial ran {max_epochs} epochs.",
+        wrong=f"{{value:g}} is too {direction}. Hint: {{hint}}.",
+        hint="write out each bracket as the table of section 4 does: how many models start, "
+        "at how many epochs, and how many of them go on, and for how many more epochs",
+    )
 
 
+@check
 def check_deploy_choice(choice: Any, candidates: pd.DataFrame, limit_ms: float) -> Feedback:
     """Check the chosen row label of ``candidates`` (Exercise 3): the highest
     ``val_accuracy`` among rows with ``latency_ms <= limit_ms``."""
     fast = candidates[candidates["latency_ms"] <= limit_ms]
     if fast.empty:
-        return report(Feedback(False, f"no candidate is under {limit_ms:.2f} ms; raise it."))
+        raise NotYet(f"no candidate is under {limit_ms:.2f} ms; raise it.")
     best = fast["val_accuracy"].max()
     if choice not in candidates.index:
-        return report(Feedback(False, f"{choice!r} is not a row label of candidates (its index)."))
+        raise NotYet(f"{choice!r} is not a row label of candidates (its index).")
     row = candidates.loc[choice]
     if row["latency_ms"] > limit_ms:
-        return report(
-            Feedback(
-                False,
-                f"{choice!r} takes {row['latency_ms']:.2f} ms, over the {limit_ms:.2f} ms "
-                "limit. Hint: filter the rows on latency first, then take the best score.",
-            )
+        raise NotYet(
+            f"{choice!r} takes {row['latency_ms']:.2f} ms, over the {limit_ms:.2f} ms "
+            "limit. Hint: filter the rows on latency first, then take the best score."
         )
     if row["val_accuracy"] < best:
-        return report(
-            Feedback(
-                False,
-                f"{choice!r} is fast enough, but another candidate under the limit scores "
-                f"higher ({best:.3f} against {row['val_accuracy']:.3f}).",
-            )
+        raise NotYet(
+            f"{choice!r} is fast enough, but another candidate under the limit scores "
+            f"higher ({best:.3f} against {row['val_accuracy']:.3f})."
         )
-    return report(
-        Feedback(
-            True,
-            "your choice has the best validation accuracy within the limit; it lies on the "
-            "latency front of panel 2 by construction.",
-        )
+    return (
+        "your choice has the best validation accuracy within the limit; it lies on the "
+        "latency front of panel 2 by construction."
     )

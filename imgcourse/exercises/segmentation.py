@@ -12,8 +12,16 @@ from typing import Any
 
 import numpy as np
 
-from imgcourse.exercises import Feedback
-from imgcourse.exercises.convolution import report
+from imgcourse.exercises.kit import (
+    Feedback,
+    NotYet,
+    call,
+    check,
+    nan_pattern_differs,
+    read,
+    values_differ,
+    verdict,
+)
 from imgcourse.metrics import per_class_iou
 
 
@@ -22,37 +30,32 @@ def expected_dice(iou: float = 0.5) -> float:
     return 2 * iou / (1 + iou)
 
 
-def check_dice_prediction(predicted: Any, iou: float = 0.5) -> Feedback:
+@check(wrap=True)
+def check_dice_prediction(prediction: Any, iou: float = 0.5) -> Feedback:
     """Check a predicted Dice score for a pair of masks with IoU ``iou`` (Exercise 1)."""
-    try:
-        value = float(predicted)
-    except (TypeError, ValueError):
-        return report(Feedback(False, f"store a number in [0, 1]; got {predicted!r}."))
+    value = read(prediction, float, f"store a number in [0, 1]; got {prediction!r}.")
     want = expected_dice(iou)
-    if abs(value - want) < 0.01:
-        return report(
-            Feedback(
-                True,
-                f"Dice = 2 x {iou:g} / (1 + {iou:g}) = {want:.3f}: it "
-                "counts the overlap twice, so it is never below IoU.",
-            )
-        )
-    if abs(value - iou) < 0.01:
-        hint = (
-            "Dice equals IoU only for perfect or empty overlap. Dice divides twice the "
-            "overlap by the two areas added, IoU the overlap by their union."
-        )
-    elif value < iou:
-        hint = (
-            "Dice is never lower than IoU: its numerator counts the overlap twice and its "
-            "denominator, the two areas added, is at most twice the union."
-        )
-    else:
-        hint = (
-            "Write both areas in units of the overlap: with IoU 0.5 the union is two "
-            "overlaps; how big are the two masks together?"
-        )
-    return report(Feedback(False, f"{value:.3f} is not it. {hint}"))
+    return verdict(
+        value,
+        right=abs(value - want) < 0.01,
+        correct=f"Dice = 2 x {iou:g} / (1 + {iou:g}) = {want:.3f}: it "
+        "counts the overlap twice, so it is never below IoU.",
+        wrong="{value:.3f} is not it. {hint}",
+        hints=[
+            (
+                abs(value - iou) < 0.01,
+                "Dice equals IoU only for perfect or empty overlap. Dice divides twice the "
+                "overlap by the two areas added, IoU the overlap by their union.",
+            ),
+            (
+                value < iou,
+                "Dice is never lower than IoU: its numerator counts the overlap twice and its "
+                "denominator, the two areas added, is at most twice the union.",
+            ),
+        ],
+        hint="Write both areas in units of the overlap: with IoU 0.5 the union is two "
+        "overlaps; how big are the two masks together?",
+    )
 
 
 #: Cases for :func:`check_iou_per_class`: (true, pred, num_classes), the edge cases last.
@@ -65,52 +68,37 @@ def _iou_cases() -> list[tuple[np.ndarray, np.ndarray, int]]:
     return [(t, p, 3), (absent, np.where(p == 2, 1, p), 3), (only_pred, only_pred + 1, 2)]
 
 
+@check(wrap=True)
 def check_iou_per_class(fn: Callable[..., Any]) -> Feedback:
     """Check ``fn(true, pred, num_classes) -> (num_classes,)`` IoU per class (Exercise 2),
     NaN for a class in neither map, against :func:`imgcourse.metrics.per_class_iou`."""
     for i, (t, p, k) in enumerate(_iou_cases(), start=1):
-        try:
-            answer = fn(t, p, k)
-        except Exception as error:  # the learner's code: report any error
-            return report(Feedback(False, f"case {i} raised {type(error).__name__}: {error}"))
+        answer = call(fn, t, p, k, shown=f"case {i}")
         want = per_class_iou(t, p, k)
         arr = np.asarray(answer, dtype=np.float64) if answer is not None else None
         if arr is None or arr.shape != want.shape:
             got = None if arr is None else arr.shape
-            return report(
-                Feedback(
-                    False,
-                    f"case {i}: expected an array of shape {want.shape} "
-                    f"(one IoU per class); got {got}.",
-                )
+            raise NotYet(
+                f"case {i}: expected an array of shape {want.shape} (one IoU per class); got {got}."
             )
-        if not np.array_equal(np.isnan(arr), np.isnan(want)):
-            return report(
-                Feedback(
-                    False,
-                    (
-                        f"case {i}: expected {np.round(want, 3).tolist()}; got "
-                        f"{np.round(arr, 3).tolist()}. A class in neither map has no union: "
-                        "its IoU is undefined (NaN), not 0 or 1, so that the mean can leave it "
-                        "out."
-                    ),
-                )
+        if nan_pattern_differs(arr, want):
+            raise NotYet(
+                f"case {i}: expected {np.round(want, 3).tolist()}; got "
+                f"{np.round(arr, 3).tolist()}. A class in neither map has no union: "
+                "its IoU is undefined (NaN), not 0 or 1, so that the mean can leave it "
+                "out."
             )
-        seen = ~np.isnan(want)
-        if not np.allclose(arr[seen], want[seen], atol=1e-6):
+        if values_differ(arr, want, atol=1e-6):
             hint = (
                 "Intersection: pixels where both maps say class c; union: pixels where "
                 "either says c. Did you count the intersection twice or use only the "
                 "true pixels as the denominator?"
             )
-            return report(
-                Feedback(
-                    False,
-                    f"case {i}: expected {np.round(want, 3).tolist()}; "
-                    f"got {np.round(arr, 3).tolist()}. {hint}",
-                )
+            raise NotYet(
+                f"case {i}: expected {np.round(want, 3).tolist()}; "
+                f"got {np.round(arr, 3).tolist()}. {hint}"
             )
-    return report(Feedback(True, "IoU per class, with NaN for a class in neither map."))
+    return "IoU per class, with NaN for a class in neither map."
 
 
 def image_scores(true: np.ndarray, pred: np.ndarray, num_classes: int) -> np.ndarray:
@@ -120,26 +108,20 @@ def image_scores(true: np.ndarray, pred: np.ndarray, num_classes: int) -> np.nda
     return np.array([mean_iou(t, p, num_classes) for t, p in zip(true, pred)])
 
 
+@check(wrap=True)
 def check_worst_image(index: Any, true: np.ndarray, pred: np.ndarray, num_classes: int) -> Feedback:
     """Check that ``index`` is the held-out image with the lowest mean IoU (Exercise 3)."""
     scores = image_scores(true, pred, num_classes)
     worst = int(np.nanargmin(scores))
-    try:
-        i = int(index)
-    except (TypeError, ValueError):
-        return report(Feedback(False, f"store an image index (an int); got {index!r}."))
+    i = read(index, int, f"store an image index (an int); got {index!r}.")
     if not 0 <= i < len(scores):
-        return report(Feedback(False, f"{i} is not an index of the {len(scores)} test images."))
+        raise NotYet(f"{i} is not an index of the {len(scores)} test images.")
     if np.isclose(scores[i], scores[worst]):
-        return report(Feedback(True, f"image {i} has the lowest mean IoU, {scores[i]:.3f}."))
+        return f"image {i} has the lowest mean IoU, {scores[i]:.3f}."
     hint = (
         "score each image on its own (a loop over images is fine; mean_iou pools pixels), "
         "then take the index of the smallest"
     )
     if np.isclose(scores[i], np.nanmax(scores)):
         hint = "that is the best image: argmin, not argmax"
-    return report(
-        Feedback(
-            False, f"image {i} has mean IoU {scores[i]:.3f}; one image scores lower. Hint: {hint}."
-        )
-    )
+    raise NotYet(f"image {i} has mean IoU {scores[i]:.3f}; one image scores lower. Hint: {hint}.")

@@ -13,32 +13,24 @@ from typing import Any
 
 import numpy as np
 
-from imgcourse.exercises import Feedback, report
+from imgcourse.exercises.kit import Feedback, NotYet, call, check, read, verdict
 
 
-def check_shuffle_prediction(gram_unchanged: Any) -> Feedback:
-    """Exercise 1: does shuffling a feature map's positions change its Gram matrix?"""
-    if not isinstance(gram_unchanged, (bool, np.bool_)):
-        return report(Feedback(False, f"store True or False; got {gram_unchanged!r}."))
-    if gram_unchanged:
-        return report(
-            Feedback(
-                True,
-                (
-                    "the Gram matrix sums products of channels over all positions, and a sum does "
-                    "not depend on the order of its terms; shuffling keeps the style and destroys "
-                    "the content."
-                ),
-            )
-        )
-    return report(
-        Feedback(
-            False,
-            (
-                "write G[c, d] as a sum over positions p of F[p, c] * F[p, d]. A shuffle changes "
-                "which p holds which pixel; does it change the set of terms being added?"
-            ),
-        )
+@check
+def check_shuffle_prediction(prediction: Any) -> Feedback:
+    """Exercise 1: does shuffling a feature map's positions change its Gram matrix?
+    ``prediction`` is True for "the Gram matrix stays the same"."""
+    if not isinstance(prediction, (bool, np.bool_)):
+        raise NotYet(f"store True or False; got {prediction!r}.")
+    return verdict(
+        prediction,
+        right=bool(prediction),
+        correct="the Gram matrix sums products of channels over all positions, and a sum does "
+        "not depend on the order of its terms; shuffling keeps the style and destroys "
+        "the content.",
+        wrong="{hint}",
+        hint="write G[c, d] as a sum over positions p of F[p, c] * F[p, d]. A shuffle changes "
+        "which p holds which pixel; does it change the set of terms being added?",
     )
 
 
@@ -54,27 +46,23 @@ def _gram_cases() -> list[np.ndarray]:
     return [small, np.tile(small, (2, 2, 1)), rng.normal(size=(6, 2, 3))]
 
 
+@check
 def check_gram_by_loops(fn: Callable[[np.ndarray], Any]) -> Feedback:
     """Exercise 2: ``fn(features (h, w, c)) -> (c, c)`` Gram matrix, divided by h * w."""
     for i, features in enumerate(_gram_cases(), start=1):
-        try:
-            answer = fn(features.copy())
-        except Exception as error:  # the learner's code: report any error
-            return report(Feedback(False, f"case {i} raised {type(error).__name__}: {error}"))
+        answer = call(
+            fn,
+            features.copy(),
+            shown=f"case {i}",
+            none="the function returned None; `return` the matrix.",
+        )
         want = reference_gram(features)
-        if answer is None:
-            return report(Feedback(False, "the function returned None; `return` the matrix."))
         arr = np.asarray(answer, dtype=np.float64)
         if arr.shape != want.shape:
-            return report(
-                Feedback(
-                    False,
-                    (
-                        f"case {i}: features of shape {features.shape} have {features.shape[-1]} "
-                        f"channels, so the Gram matrix is {want.shape}; got {arr.shape}. Loop over "
-                        "pairs of channels, not over positions."
-                    ),
-                )
+            raise NotYet(
+                f"case {i}: features of shape {features.shape} have {features.shape[-1]} "
+                f"channels, so the Gram matrix is {want.shape}; got {arr.shape}. Loop over "
+                "pairs of channels, not over positions."
             )
         if np.allclose(arr, want, atol=1e-6):
             continue
@@ -92,15 +80,10 @@ def check_gram_by_loops(fn: Callable[[np.ndarray], Any]) -> Feedback:
                 "G[c, d] is the sum over every position of F[..., c] * F[..., d] (both "
                 "channels at the same pixel), divided by h * w."
             )
-        return report(Feedback(False, f"case {i}: the values differ. {hint}"))
-    return report(
-        Feedback(
-            True,
-            (
-                "a Gram matrix by loops; the tiled case shows the division by h * w makes it "
-                "independent of the image's size."
-            ),
-        )
+        raise NotYet(f"case {i}: the values differ. {hint}")
+    return (
+        "a Gram matrix by loops; the tiled case shows the division by h * w makes it "
+        "independent of the image's size."
     )
 
 
@@ -111,26 +94,19 @@ def steps_to_fraction(history: Sequence[float], fraction: float = 0.1) -> int:
     return int(below[0]) if below.size else -1
 
 
+@check
 def check_steps_to_tenth(answer: Any, history: Sequence[float]) -> Feedback:
     """Exercise 3: the first step at which the style loss is at most a tenth of its start."""
     want = steps_to_fraction(history, 0.1)
-    try:
-        value = int(answer)
-    except (TypeError, ValueError):
-        return report(Feedback(False, f"store a whole number (a step index); got {answer!r}."))
+    value = read(answer, int, f"store a whole number (a step index); got {answer!r}.")
     if value == want == -1:
-        return report(Feedback(True, "the style loss never fell to a tenth in the steps run."))
+        return "the style loss never fell to a tenth in the steps run."
     if value == want:
         share = want / max(len(history) - 1, 1)
-        return report(
-            Feedback(
-                True,
-                (
-                    f"the style loss is down to a tenth after {share:.1%} of the "
-                    f"{len(history) - 1} steps: most of the drop comes early, the rest of the "
-                    "steps polish."
-                ),
-            )
+        return (
+            f"the style loss is down to a tenth after {share:.1%} of the "
+            f"{len(history) - 1} steps: most of the drop comes early, the rest of the "
+            "steps polish."
         )
     if value == want + 1:
         hint = "count steps from 0: history[0] is the loss before any update."
@@ -144,7 +120,7 @@ def check_steps_to_tenth(answer: Any, history: Sequence[float]) -> Feedback:
             "compare each value of history['style'] with 0.1 * history['style'][0] and "
             "take the first index where it is at or below (np.flatnonzero or argmax)."
         )
-    return report(Feedback(False, f"{value} is not it. {hint}"))
+    raise NotYet(f"{value} is not it. {hint}")
 
 
 __all__ = [

@@ -14,7 +14,16 @@ from typing import Any
 
 import numpy as np
 
-from imgcourse.exercises import Feedback, compare_arrays, report
+from imgcourse.exercises.kit import (
+    Feedback,
+    NotYet,
+    as_array,
+    call,
+    check,
+    compare_arrays,
+    is_number,
+    read,
+)
 
 PARAM_NAMES = ("dW1", "db1", "dW2", "db2")
 
@@ -111,6 +120,7 @@ def _backprop_hint(name: str, answer: np.ndarray, case: tuple[np.ndarray, ...]) 
     return "Follow the formulas of section 1, swapping the ReLU's derivative for the sigmoid's."
 
 
+@check
 def check_backprop_sigmoid(fn: Callable[..., Any]) -> Feedback:
     """Check ``fn(x, y, W1, b1, W2, b2) -> (dW1, db1, dW2, db2)`` against ``tf.GradientTape``.
 
@@ -121,17 +131,11 @@ def check_backprop_sigmoid(fn: Callable[..., Any]) -> Feedback:
     for seed, sizes in ((0, (4, 6, 3, 5)), (1, (7, 10, 4, 3))):
         case = _backprop_case(seed, *sizes)
         shown = f"{name} on {sizes[0]} images of {sizes[1]} pixels"
-        try:
-            answer = fn(*(np.copy(a) for a in case))
-        except Exception as error:  # the learner's code: report any error, never swallow it
-            return report(Feedback(False, f"{shown} raised {type(error).__name__}: {error}"))
+        answer = call(fn, *(np.copy(a) for a in case), shown=shown)
         if not isinstance(answer, (tuple, list)) or len(answer) != 4:
-            return report(
-                Feedback(
-                    False,
-                    f"{shown} returned {type(answer).__name__}; expected a tuple of four "
-                    "arrays (dW1, db1, dW2, db2).",
-                )
+            raise NotYet(
+                f"{shown} returned {type(answer).__name__}; expected a tuple of four "
+                "arrays (dW1, db1, dW2, db2)."
             )
         expected = reference_gradients(*case)
         # the output layer first: a mistake there spoils the hidden layer's gradients too
@@ -139,25 +143,20 @@ def check_backprop_sigmoid(fn: Callable[..., Any]) -> Feedback:
             result = compare_arrays(answer[i], expected[i], what=PARAM_NAMES[i], atol=1e-8)
             if not result:
                 hint = ""
-                try:
-                    arr = np.asarray(answer[i], dtype=np.float64)
-                except (TypeError, ValueError):
-                    arr = None
+                arr = as_array(answer[i])
                 if arr is not None and arr.size:
                     hint = " " + _backprop_hint(PARAM_NAMES[i], arr, case)
-                return report(Feedback(False, f"{shown}: {result.message}{hint}"))
-    return report(
-        Feedback(
-            True,
-            "all four gradients match tf.GradientTape within 1e-8 on two networks; the only "
-            "change from the ReLU network is the hidden layer's derivative h * (1 - h).",
-        )
+                raise NotYet(f"{shown}: {result.message}{hint}")
+    return (
+        "all four gradients match tf.GradientTape within 1e-8 on two networks; the only "
+        "change from the ReLU network is the hidden layer's derivative h * (1 - h)."
     )
 
 
 # --------------------------------------------------------------------------- grid search
 
 
+@check
 def check_grid_prediction(prediction: Any, result: Any, name: str = "learning_rate") -> Feedback:
     """Check a predicted count of distinct values of ``name`` that a grid search tried.
 
@@ -172,20 +171,13 @@ def check_grid_prediction(prediction: Any, result: Any, name: str = "learning_ra
         raise KeyError(f"no hyperparameter {name!r} in the trials table; it has {list(table)}")
     tried = int(table[name].nunique())
     trials = len(table)
-    if isinstance(prediction, (bool, np.bool_)) or not isinstance(
-        prediction, (int, np.integer, float, np.floating)
-    ):
-        return report(
-            Feedback(False, f"the prediction should be a number; got {type(prediction).__name__}.")
-        )
+    if not is_number(prediction):
+        raise NotYet(f"the prediction should be a number; got {type(prediction).__name__}.")
     if prediction == tried:
-        return report(
-            Feedback(
-                True,
-                f"the grid tried {tried} distinct values of {name} in {trials} trials. It "
-                f"changes the last hyperparameter asked for fastest, so {name}, asked for first, "
-                "moves only after every combination of the others has been tried.",
-            )
+        return (
+            f"the grid tried {tried} distinct values of {name} in {trials} trials. It "
+            f"changes the last hyperparameter asked for fastest, so {name}, asked for first, "
+            "moves only after every combination of the others has been tried."
         )
     others = [
         c
@@ -193,16 +185,13 @@ def check_grid_prediction(prediction: Any, result: Any, name: str = "learning_ra
         if c not in ("trial", name, "score", "best_so_far", "seconds", "images_per_second")
     ]
     inner = math.prod(int(table[c].nunique()) for c in others) if others else 1
-    return report(
-        Feedback(
-            False,
-            f"you predicted {prediction}; the grid tried {tried} distinct values of {name} in "
-            f"{trials} trials. KerasTuner's grid starts every hyperparameter at its default and "
-            f"changes the last one asked for fastest: each value of {name} waits for the "
-            f"{inner} combinations of {', '.join(others) or 'the others'} to be tried, so "
-            f"{trials} trials reach ceil({trials} / {inner}) = {math.ceil(trials / inner)} "
-            f"of its values.",
-        )
+    raise NotYet(
+        f"you predicted {prediction}; the grid tried {tried} distinct values of {name} in "
+        f"{trials} trials. KerasTuner's grid starts every hyperparameter at its default and "
+        f"changes the last one asked for fastest: each value of {name} waits for the "
+        f"{inner} combinations of {', '.join(others) or 'the others'} to be tried, so "
+        f"{trials} trials reach ceil({trials} / {inner}) = {math.ceil(trials / inner)} "
+        f"of its values."
     )
 
 
@@ -242,6 +231,12 @@ def _early_cases(histories: Sequence[Sequence[float]]) -> list[tuple[list[float]
     return cases
 
 
+def _epochs(answer: Any) -> tuple[float, ...]:
+    """The learner's epochs as numbers, whole ones as ints: (3, 5.0) -> (3, 5)."""
+    return tuple(int(a) if float(a).is_integer() else float(a) for a in answer)
+
+
+@check
 def check_early_stopping(
     fn: Callable[[Sequence[float], int], Any], histories: Sequence[Sequence[float]] = ()
 ) -> Feedback:
@@ -255,24 +250,13 @@ def check_early_stopping(
     name = getattr(fn, "__name__", "fn")
     for losses, patience in _early_cases(histories):
         shown = f"{name}({len(losses)} losses, patience={patience})"
-        try:
-            answer = fn(list(losses), patience)
-        except Exception as error:  # the learner's code: report any error, never swallow it
-            return report(Feedback(False, f"{shown} raised {type(error).__name__}: {error}"))
+        answer = call(fn, list(losses), patience, shown=shown)
         if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-            return report(
-                Feedback(
-                    False,
-                    f"{shown} returned {answer!r}; expected a pair (stopped_epoch, best_epoch).",
-                )
+            raise NotYet(
+                f"{shown} returned {answer!r}; expected a pair (stopped_epoch, best_epoch)."
             )
         expected = reference_early_stopping(losses, patience)
-        try:
-            got = tuple(int(a) if float(a).is_integer() else float(a) for a in answer)
-        except (TypeError, ValueError):
-            return report(
-                Feedback(False, f"{shown} returned {answer!r}; both epochs should be numbers.")
-            )
+        got = read(answer, _epochs, f"{shown} returned {answer!r}; both epochs should be numbers.")
         if got == expected:
             continue
         stop, best = expected
@@ -292,19 +276,13 @@ def check_early_stopping(
                 "without a new lowest loss (at best + patience); the count restarts at 0 "
                 "whenever the loss reaches a new lowest value."
             )
-        return report(
-            Feedback(
-                False,
-                f"{shown} returned {got}; Keras's EarlyStopping trains until epoch {stop} and "
-                f"restores epoch {best}. {hint}",
-            )
+        raise NotYet(
+            f"{shown} returned {got}; Keras's EarlyStopping trains until epoch {stop} and "
+            f"restores epoch {best}. {hint}"
         )
     n_real = len(histories)
     extra = f" and {n_real} of the notebook's own runs" if n_real else ""
-    return report(
-        Feedback(
-            True,
-            f"matches Keras's EarlyStopping on the made-up curves{extra}: stop `patience` "
-            "epochs after the lowest validation loss, and keep that epoch's weights.",
-        )
+    return (
+        f"matches Keras's EarlyStopping on the made-up curves{extra}: stop `patience` "
+        "epochs after the lowest validation loss, and keep that epoch's weights."
     )

@@ -12,44 +12,47 @@ from typing import Any
 
 import numpy as np
 
-from imgcourse.exercises import Feedback, report
+from imgcourse.exercises.kit import Feedback, NotYet, check, is_number, read, verdict
 
 
 def _count(weights: list[Any]) -> int:
     return int(sum(int(np.prod(w.shape)) for w in weights))
 
 
+@check
 def check_trainable_prediction(prediction: Any, model: Any) -> Feedback:
     """Check a predicted number of trainable parameters of ``model`` (a frozen backbone plus
     a new head), made before the model's summary is printed."""
-    if isinstance(prediction, (bool, np.bool_)) or not isinstance(
-        prediction, (int, np.integer, float, np.floating)
-    ):
-        return report(
-            Feedback(False, f"the prediction should be a number; got {type(prediction).__name__}.")
-        )
+    if not is_number(prediction):
+        raise NotYet(f"the prediction should be a number; got {type(prediction).__name__}.")
     trainable = _count(model.trainable_weights)
     total = _count(model.weights)
-    if prediction == trainable:
-        return report(
-            Feedback(
-                True,
-                f"{trainable:,} of the model's {total:,} parameters train: only the new head. "
-                "The frozen backbone's weights, and the batch-norm statistics, stay as "
-                "pretraining left them.",
-            )
-        )
     head = model.layers[-1]
     kernel = _count([head.kernel]) if hasattr(head, "kernel") else None
-    if prediction == total:
-        why = "that is every parameter, the frozen backbone's included; frozen ones do not train."
-    elif kernel is not None and prediction == kernel:
-        why = "that is the head's weight matrix alone; each output unit also has a bias."
-    elif prediction > trainable:
-        why = "that is more than the head holds: count only the layers that are not frozen."
-    else:
-        why = "the head maps every feature to every class, plus one bias per class."
-    return report(Feedback(False, f"you predicted {prediction:,}; {trainable:,} train. {why}"))
+    return verdict(
+        prediction,
+        right=prediction == trainable,
+        correct=f"{trainable:,} of the model's {total:,} parameters train: only the new head. "
+        "The frozen backbone's weights, and the batch-norm statistics, stay as "
+        "pretraining left them.",
+        wrong=f"you predicted {{value:,}}; {trainable:,} train. {{hint}}",
+        hints=[
+            (
+                prediction == total,
+                "that is every parameter, the frozen backbone's included; frozen ones do not "
+                "train.",
+            ),
+            (
+                kernel is not None and prediction == kernel,
+                "that is the head's weight matrix alone; each output unit also has a bias.",
+            ),
+            (
+                prediction > trainable,
+                "that is more than the head holds: count only the layers that are not frozen.",
+            ),
+        ],
+        hint="the head maps every feature to every class, plus one bias per class.",
+    )
 
 
 def reference_nearest_neighbour_accuracy(
@@ -65,6 +68,7 @@ def reference_nearest_neighbour_accuracy(
     return float(knn.score(test_features, test_labels))
 
 
+@check
 def check_nearest_neighbour_accuracy(
     answer: Any,
     train_features: np.ndarray,
@@ -77,20 +81,12 @@ def check_nearest_neighbour_accuracy(
     expected = reference_nearest_neighbour_accuracy(
         train_features, train_labels, test_features, test_labels
     )
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return report(
-            Feedback(False, f"the accuracy should be a number; got {type(answer).__name__}.")
-        )
+    value = read(answer, float, f"the accuracy should be a number; got {type(answer).__name__}.")
     if abs(value - expected) <= 1e-6:
-        return report(
-            Feedback(
-                True,
-                f"1-nearest-neighbour on the pretrained features scores {expected:.1%}: "
-                "with no training at all, the features alone place most test images next "
-                "to a labelled image of their own class.",
-            )
+        return (
+            f"1-nearest-neighbour on the pretrained features scores {expected:.1%}: "
+            "with no training at all, the features alone place most test images next "
+            "to a labelled image of their own class."
         )
     if value > 1 and abs(value / 100 - expected) <= 1e-6:
         why = "that is a percentage; give the fraction (between 0 and 1)."
@@ -101,4 +97,4 @@ def check_nearest_neighbour_accuracy(
             "for each test image, find the labelled training image whose features are closest "
             "(Euclidean distance) and take its label; the accuracy is the share that matches."
         )
-    return report(Feedback(False, f"you gave {value:.4f}; expected {expected:.4f}. {why}"))
+    raise NotYet(f"you gave {value:.4f}; expected {expected:.4f}. {why}")

@@ -16,7 +16,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
-def _grey(image: np.ndarray) -> np.ndarray:
+def _mean_of_channels(image: np.ndarray) -> np.ndarray:
+    """A (h, w, c) image as its (h, w) mean over the channels, a backdrop for attention maps;
+    a (h, w) image unchanged (float32)."""
     img = np.asarray(image, np.float32)
     return img.mean(axis=-1) if img.ndim == 3 else img
 
@@ -65,7 +67,7 @@ def show_attention_rollout(
         )
         title = titles[i] if titles is not None else f"{i + 1}"
         axes[0, i].set_title(title, fontsize=8)
-        axes[1, i].imshow(_grey(img), cmap="gray", vmin=0, vmax=1)
+        axes[1, i].imshow(_mean_of_channels(img), cmap="gray", vmin=0, vmax=1)
         shown = axes[1, i].imshow(
             upsample(rel[i], img.shape[:2]), cmap="inferno", alpha=0.6, vmin=0, vmax=vmax
         )
@@ -114,7 +116,7 @@ def show_caption_attention(
         for j in range(1, cols):
             ax = axes[i, j]
             if j - 1 < len(ws):
-                ax.imshow(_grey(img), cmap="gray", vmin=0, vmax=1)
+                ax.imshow(_mean_of_channels(img), cmap="gray", vmin=0, vmax=1)
                 shown = ax.imshow(
                     upsample(maps[i, j - 1], img.shape[:2]),
                     cmap="inferno",
@@ -185,7 +187,7 @@ class CaptionStepper(w.VBox):
         done = " ".join(self.words[:j])
         self.text.value = f"{done} <b>{self.words[j]}</b>"
         fig, ax = plt.subplots(figsize=(2.6, 2.6))
-        ax.imshow(_grey(self.image), cmap="gray", vmin=0, vmax=1)
+        ax.imshow(_mean_of_channels(self.image), cmap="gray", vmin=0, vmax=1)
         ax.imshow(
             upsample(self.maps[j], self.image.shape[:2]),
             cmap="inferno",

@@ -15,7 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
-def _grey(image: np.ndarray) -> np.ndarray:
+def _drop_channel_axis(image: np.ndarray) -> np.ndarray:
+    """A (h, w, 1) grey image as (h, w) for imshow; anything else unchanged (float32)."""
     image = np.asarray(image, np.float32)
     return image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else image
 
@@ -43,7 +44,8 @@ def show_snapshots(snapshots: Mapping[int, np.ndarray], *, max_samples: int = 10
     for r, epoch in enumerate(epochs):
         for c in range(n):
             ax = axes[r, c]
-            ax.imshow(_grey((snapshots[epoch][c] + 1) / 2), cmap="gray", vmin=0, vmax=1)
+            image = _drop_channel_axis((snapshots[epoch][c] + 1) / 2)
+            ax.imshow(image, cmap="gray", vmin=0, vmax=1)
             _off(ax)
             if c == 0:
                 ax.set_ylabel(f"epoch {epoch}", fontsize=8)
@@ -141,7 +143,7 @@ def plot_interpolation(
     for r, (name, images) in enumerate(rows.items()):
         for c in range(n):
             ax = axes[r, c]
-            ax.imshow(_grey(images[c]), cmap="gray", vmin=0, vmax=1)
+            ax.imshow(_drop_channel_axis(images[c]), cmap="gray", vmin=0, vmax=1)
             _off(ax)
             if c == 0:
                 ax.set_ylabel(name, fontsize=8)
@@ -154,7 +156,7 @@ def plot_interpolation(
 def _png(image: np.ndarray, side: int = 160) -> bytes:
     from PIL import Image
 
-    arr = (np.clip(_grey(image), 0, 1) * 255).round().astype(np.uint8)
+    arr = (np.clip(_drop_channel_axis(image), 0, 1) * 255).round().astype(np.uint8)
     pil = Image.fromarray(arr)
     scale = max(1, side // max(pil.size))
     pil = pil.resize((pil.size[0] * scale, pil.size[1] * scale), Image.NEAREST)
