@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from imgcourse.deploy import measure_latency
+from imgcourse.deploy import measure_latencies, measure_latency
 
 
 def test_median_tracks_a_known_sleep():
@@ -32,3 +32,18 @@ def test_warmup_calls_are_not_timed():
 def test_bad_counts_are_refused(repeats, warmup):
     with pytest.raises(ValueError, match="repeats must be"):
         measure_latency(lambda: None, repeats=repeats, warmup=warmup)
+
+
+def test_latencies_are_interleaved_and_each_gets_its_repeats():
+    order = []
+    calls = {
+        "short": lambda: (order.append("short"), time.sleep(0.002)),
+        "long": lambda: (order.append("long"), time.sleep(0.006)),
+    }
+    stats = measure_latencies(calls, repeats=6, warmup=1, rounds=3)
+    assert list(stats) == ["short", "long"] and stats["short"].repeats == 6
+    assert order[:2] == ["short", "long"]  # warm-up, then rounds of two calls each
+    assert order[2:] == ["short", "short", "long", "long"] * 3
+    assert stats["short"].p10_ms < stats["long"].p10_ms
+    with pytest.raises(ValueError, match="rounds must be"):
+        measure_latencies(calls, rounds=0)

@@ -8,6 +8,7 @@ import pytest
 
 pytest.importorskip("keras_tuner")
 
+import keras  # noqa: E402
 import keras_tuner as kt  # noqa: E402
 
 from imgcourse.train import search_space  # noqa: E402
@@ -112,3 +113,16 @@ def test_bad_pareto_input_is_explained():
         search_space.pareto_front([1, 2], [0.5])
     with pytest.raises(ValueError, match="NaN"):
         search_space.pareto_front([1, np.nan], [0.5, 0.6])
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="tf.function tracing")
+def test_compile_for_search_builds_the_training_state_so_the_step_is_traced_once():
+    net = search_space.network((8, 8, 3), 3, block="vgg", stages=1, blocks=1, width=4)
+    search_space.compile_for_search(net, 0.01)
+    assert net.optimizer.built
+    traced = []
+    step = net.train_step
+    net.train_step = lambda data: (traced.append(1), step(data))[1]
+    images = np.random.default_rng(0).uniform(size=(8, 8, 8, 3)).astype("float32")
+    net.fit(images, np.arange(8) % 3, epochs=2, batch_size=4, verbose=0)
+    assert len(traced) == 1  # a step that creates variables is traced twice

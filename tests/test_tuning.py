@@ -234,3 +234,51 @@ def test_bayesian_search_runs_its_trials_in_the_space(smarter):
 def test_compare_searches_default_stays_grid_and_random():
     assert tuning.DEFAULT_COMPARISON == ("grid", "random")
     assert set(tuning.DEFAULT_COMPARISON) < set(tuning.STRATEGIES)
+
+
+def test_learning_curves_hold_each_trial_and_a_promoted_trial_starts_with_its_parent(smarter):
+    result = smarter["hyperband"]
+    table, curves = result.trials, result.learning_curves
+    assert list(curves.index) == list(table.index) and list(curves.columns) == [1, 2]
+    fresh = table["tuner/trial_id"].isna()
+    for i in table.index[fresh]:  # a trial's score is the best epoch of its own curve
+        assert curves.loc[i].max() == pytest.approx(table.loc[i, "score"])
+    (promoted,) = table.index[~fresh]
+    parent_id = table.loc[promoted, "tuner/trial_id"]
+    order = [t for t in result.tuner.oracle.start_order]
+    parent = table.index[order.index(parent_id)]
+    assert curves.loc[promoted, 1] == pytest.approx(curves.loc[parent, 1])
+    assert curves.loc[promoted, 2] == pytest.approx(table.loc[promoted, "score"])
+    assert curves.loc[parent].isna().tolist() == [False, True]  # round 0: one epoch
+
+
+def test_min_epochs_drops_the_brackets_that_would_start_shorter():
+    own = tuning.hyperband_schedule(4, 2)  # KerasTuner's min_epochs of 1
+    assert own["epochs_to"].iloc[0] == 1 and list(own["bracket"].unique()) == [2, 1, 0]
+    schedule = tuning.hyperband_schedule(4, 2, min_epochs=2)
+    assert list(schedule["bracket"]) == [1, 1, 0]
+    assert list(schedule["trials"]) == [3, 2, 3] and list(schedule["epochs_to"]) == [2, 4, 4]
+    kept = own[own["bracket"] <= 1].reset_index(drop=True)
+    assert kept.equals(schedule)  # the brackets left are KerasTuner's own
+    assert tuning.hyperband_budget(4, 2, min_epochs=2) == (8, 22)
+    assert tuning.hyperband_budget(4, 4, min_epochs=2) == (2, 8)  # one bracket: random search
+    with pytest.raises(ValueError, match="min_epochs must be between 1 and max_epochs"):
+        tuning.hyperband_schedule(4, 2, min_epochs=5)
+
+
+def test_hyperband_with_min_epochs_runs_the_shorter_schedule():
+    import gc
+
+    train, val = tiny_data(48, 0), tiny_data(24, 1)
+    result = tuning.search(
+        build, train, val, strategy="hyperband", epochs=4, factor=2, min_epochs=2,
+        batch_size=16, seed=2, verbose=False,
+    )  # fmt: skip
+    table = result.trials
+    assert len(table) == 8 and result.total_epochs == 22
+    assert list(table["tuner/epochs"]) == [2, 2, 2, 4, 4, 4, 4, 4]
+    assert list(table["tuner/initial_epoch"]) == [0, 0, 0, 2, 2, 0, 0, 0]
+    assert result.learning_curves.notna().sum(axis=1).tolist() == [2, 2, 2, 4, 4, 4, 4, 4]
+    assert gc.get_freeze_count() == 0  # the search unfreezes what it froze
+    with pytest.raises(RuntimeError, match="before the search starts"):
+        tuning.set_min_epochs(result.tuner.oracle, 1)

@@ -15,7 +15,7 @@ Example::
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,3 +61,41 @@ def measure_latency(call: Callable[[], object], repeats: int = 50, warmup: int =
     ms = seconds * 1000.0
     p10, median, p90 = np.percentile(ms, [10, 50, 90])
     return Latency(float(median), float(p10), float(p90), repeats)
+
+
+def measure_latencies(
+    calls: Mapping[str, Callable[[], object]],
+    repeats: int = 50,
+    warmup: int = 5,
+    rounds: int = 5,
+) -> dict[str, Latency]:
+    """Time several calls fairly on a shared CPU: ``repeats`` timed calls of each, taken in
+    ``rounds`` interleaved rounds, after ``warmup`` untimed calls of each.
+
+    Timing one model after another lets a burst of other work on the machine land on one
+    model only; interleaving spreads it over all of them, and the 10th percentile
+    (:attr:`Latency.p10_ms`) then shows each model's own cost even on a busy machine
+    (``16_architecture_search`` compares networks by it). Returns name -> :class:`Latency`,
+    in the order given.
+    """
+    if repeats < 1 or warmup < 0 or rounds < 1:
+        raise ValueError(
+            f"repeats and rounds must be >= 1 and warmup >= 0; got repeats={repeats}, "
+            f"warmup={warmup}, rounds={rounds}"
+        )
+    for call in calls.values():
+        for _ in range(warmup):
+            call()
+    per_round = -(-repeats // rounds)  # ceil
+    seconds: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(rounds):
+        for name, call in calls.items():
+            for _ in range(min(per_round, repeats - len(seconds[name]))):
+                start = time.perf_counter()
+                call()
+                seconds[name].append(time.perf_counter() - start)
+    result = {}
+    for name, values in seconds.items():
+        p10, median, p90 = np.percentile(np.asarray(values) * 1000.0, [10, 50, 90])
+        result[name] = Latency(float(median), float(p10), float(p90), len(values))
+    return result

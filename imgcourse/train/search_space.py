@@ -124,7 +124,13 @@ def choose(hp: Any) -> dict[str, Any]:
 
 def compile_for_search(model: keras.Model, learning_rate: float, bn_momentum: float = 0.9) -> Any:
     """Adam at ``learning_rate``, sparse cross-entropy, accuracy; batch norm momentum set to
-    ``bn_momentum`` (05's setting for short runs). Returns the model, compiled in place."""
+    ``bn_momentum`` (05's setting for short runs). Returns the model, compiled in place.
+
+    The optimizer's slots and the loss and metric trackers are created here, on one blank
+    image, instead of inside the first training step: on the TensorFlow backend a step that
+    creates variables is traced twice, and a search pays the tracing once per candidate
+    (``16_architecture_search``). What is learned does not change.
+    """
     for layer in model.layers:
         if isinstance(layer, layers.BatchNormalization):
             layer.momentum = bn_momentum
@@ -133,7 +139,21 @@ def compile_for_search(model: keras.Model, learning_rate: float, bn_momentum: fl
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
+    _build_training_state(model)
     return model
+
+
+def _build_training_state(model: keras.Model) -> None:
+    """Create the optimizer's, loss's and metrics' variables of a compiled model eagerly."""
+    if not model.inputs or len(model.inputs) != 1 or None in model.inputs[0].shape[1:]:
+        return  # not a one-input functional model of known size: leave it to fit
+    model.optimizer.build(model.trainable_variables)
+    image = np.zeros((1, *model.inputs[0].shape[1:]), dtype="float32")
+    label = np.zeros((1,), dtype="int64")
+    predicted = model(image, training=False)
+    model.compute_loss(image, label, predicted)
+    model.compute_metrics(image, label, predicted, sample_weight=None)
+    model.reset_metrics()
 
 
 def hypermodel(
