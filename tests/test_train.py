@@ -244,3 +244,21 @@ def test_two_runs_with_the_same_seed_give_the_same_metrics(capsys):
     first, again, other = run(5), run(5), run(6)
     assert first == again
     assert first != other, "a different seed should change something"
+
+
+def test_build_first_builds_before_training_and_changes_nothing(tiny, capsys):
+    """``build_first`` (05) creates the optimizer's and metrics' variables before Keras
+    traces the training step, and the training is the same, bit for bit."""
+
+    class Seen(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.built = self.model.optimizer.built
+
+    histories = {}
+    for build_first in (False, True):
+        seen = Seen()
+        histories[build_first] = fit(
+            _model(), tiny, epochs=2, batch_size=16, callbacks=[seen], build_first=build_first
+        ).history
+        assert seen.built is build_first
+    assert histories[True] == histories[False]
