@@ -100,7 +100,15 @@ def test_two_runs_into_the_same_folder_do_not_mix(tmp_path):
     names = sorted(
         p.name for p in out.iterdir() if not p.name.startswith((".", runner.REPORT_ASSETS))
     )
-    assert names == ["01_probe.html", "01_probe.ipynb", "01_probe.results.json", "summary.json"]
+    assert names == [
+        "01_probe.claims.jsonl",
+        "01_probe.html",
+        "01_probe.ipynb",
+        "01_probe.results.json",
+        "summary.json",
+    ]
+    # the probe states no claims, so its claims log is there and empty
+    assert (out / "01_probe.claims.jsonl").read_text() == ""
     executed = nbformat.read(out / "01_probe.ipynb", as_version=4)
     nbformat.validate(executed)
     tag = "b" if "tag b" in json.dumps(executed.cells[-1].outputs) else "a"
