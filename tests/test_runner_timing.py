@@ -161,6 +161,15 @@ def test_combine_runs_takes_medians_per_cell_and_the_highest_peak():
     assert runner.breakdown_lines(combined)[-1] == "median of 2 runs (40.0, 44.0 s)"
 
 
+def test_combine_runs_keeps_the_claims_of_the_last_run():
+    held = {"claim": "A beats B", "held": True, "values": {"gain": 0.1}}
+    failed = {"claim": "C beats D", "held": False, "values": {"gain": -0.1}}
+    combined = runner.combine_runs([_result(claims=[held]), _result(claims=[held, failed])])
+    assert combined.claims == [held, failed]
+    assert combined.claims_failed == [failed]
+    assert "claims: 1 of 2 held" in runner.claims_report([combined])
+
+
 # --- the load check ------------------------------------------------------------------------------
 
 

@@ -915,7 +915,7 @@ def check_idle(
 def combine_runs(runs: Sequence[RunResult]) -> RunResult:
     """Runs of one notebook as one result: median seconds, start-up and per-cell times (cells
     matched by position), the highest peak memory; ``runs`` keeps each run's seconds. The
-    last run's files, results and error are kept."""
+    last run's files, results and claims, and the first error, are kept."""
     last = runs[-1]
 
     def median(values: list[float | None]) -> float | None:
@@ -942,6 +942,7 @@ def combine_runs(runs: Sequence[RunResult]) -> RunResult:
         error=next((r.error for r in runs if r.error), ""),
         parameters=last.parameters,
         results=last.results,
+        claims=last.claims,
         cells=cells,
         kernel_seconds=median([r.kernel_seconds for r in runs]),
         startup_seconds=median([r.startup_seconds for r in runs]),
