@@ -1,6 +1,7 @@
 """Training helpers: ``fit`` with compact logs and images/s, the callbacks behind it, seed
-repeats and hyperparameter search."""
+repeats, hyperparameter search and batch-norm statistics refreshed after training."""
 
+from imgcourse.train.batch_norm import refresh_batch_norm
 from imgcourse.train.callbacks import ThroughputLogger, format_metrics
 from imgcourse.train.episodes import (
     Episode,
@@ -36,6 +37,7 @@ __all__ = [
     "fit",
     "format_metrics",
     "over_seeds",
+    "refresh_batch_norm",
     "search",
     "trials_table",
 ]
