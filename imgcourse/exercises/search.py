@@ -70,7 +70,7 @@ def check_hyperband_prediction(prediction: Any, max_epochs: int, factor: int) ->
         correct=f"close: {trials} trials and {epochs} epochs in all, against "
         f"{trials * max_epochs} if every trial ran {max_epochs} epochs.",
         wrong=f"{{value:g}} is too {direction}. Hint: {{hint}}.",
-        hint="write out each bracket as the table of section 4 does: how many models start, "
+        hint="write out each bracket as the table of section 3 does: how many models start, "
         "at how many epochs, and how many of them go on, and for how many more epochs",
     )
 

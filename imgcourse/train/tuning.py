@@ -8,7 +8,8 @@ strategies over the same space with the same number of trials. Grid and random s
 introduced in ``04_training_and_tuning``; Hyperband (successive halving of the epochs given to
 random candidates) and Bayesian optimisation (a Gaussian-process model of the score proposes
 the next trial) in ``16_architecture_search``, which compares them by epochs trained and
-seconds.
+seconds; :func:`replay_hyperband` replays Hyperband's schedule on the learning curves that
+a random search recorded, so that both are compared on the same candidates.
 
 Example::
 
@@ -339,6 +340,89 @@ def hyperband_budget(max_epochs: int, factor: int = 3, min_epochs: int = 1) -> t
     """
     schedule = hyperband_schedule(max_epochs, factor, min_epochs)
     return int(schedule["trials"].sum()), int(schedule["epochs"].sum())
+
+
+def replay_hyperband(
+    curves: pd.DataFrame,
+    schedule: pd.DataFrame,
+    order: Sequence[Any] | None = None,
+    *,
+    direction: str = "max",
+) -> pd.DataFrame:
+    """Hyperband's schedule replayed on recorded learning curves, as benchmarks of
+    schedulers do on tables of learning curves.
+
+    Each bracket of ``schedule`` (:func:`hyperband_schedule`, brackets in its order) takes
+    the next ``trials`` candidates of ``order`` for its round 0 and "trains" them to
+    ``epochs_to``: a candidate's score is then the best value of its curve up to that epoch
+    (KerasTuner's rule). Each later round keeps the best ``trials`` of the previous round
+    (on a tie, the one earlier in that round) and reads their curves on to its
+    ``epochs_to``. A promoted candidate continues its own recorded run, as if training had
+    paused and resumed; KerasTuner's Hyperband instead restarts it from the weights of its
+    best epoch with a fresh optimizer, so its later epochs differ a little. Introduced in
+    ``16_architecture_search``, which writes the same replay in a few lines.
+
+    Args:
+        curves: one row per candidate, one column per epoch ``1 .. max_epochs``
+            (:attr:`SearchResult.learning_curves` of a random or grid search, every trial
+            trained the schedule's longest round).
+        schedule: a table like :func:`hyperband_schedule`'s: ``bracket``, ``round``,
+            ``trials``, ``epochs_from``, ``epochs_to``.
+        order: row labels of ``curves``, the order in which the candidates are drawn (the
+            rows' own order if None); at least as many as the schedule's round-0 trials.
+        direction: ``"max"`` for a score such as accuracy, ``"min"`` for a loss.
+
+    Returns:
+        One row per model trained, in the order Hyperband trains them: ``bracket``,
+        ``round``, ``candidate`` (row label of ``curves``), ``epochs_from``,
+        ``epochs_to``, ``epochs`` (trained in the round), ``score`` and ``best_so_far``.
+        Hyperband's best found is ``score``'s best, its budget ``epochs.sum()``.
+    """
+    import pandas as pd
+
+    if direction not in ("max", "min"):
+        raise ValueError(f"direction must be 'max' or 'min'; got {direction!r}")
+    sign = 1.0 if direction == "max" else -1.0
+    values = sign * curves.to_numpy(dtype=float)
+    epochs = [int(c) for c in curves.columns]
+    if epochs != list(range(1, len(epochs) + 1)):
+        raise ValueError(f"curves needs one column per epoch 1, 2, ...; got columns {epochs}")
+    best_by = np.fmax.accumulate(values, axis=1)  # best so far after each epoch
+    queue = list(curves.index if order is None else order)
+    names = ["bracket", "round", "trials", "epochs_from", "epochs_to"]
+    steps = np.stack([schedule[key].to_numpy(dtype=int) for key in names], axis=1)
+    new = int(steps[steps[:, 1] == 0, 2].sum())
+    if len(queue) < new:
+        raise ValueError(
+            f"the schedule starts {new} new candidates; order holds only {len(queue)}: "
+            "record more trials"
+        )
+    position = {label: i for i, label in enumerate(curves.index)}
+    rows: list[tuple[Any, ...]] = []
+    alive: list[Any] = []
+    scores: dict[Any, float] = {}
+    for bracket, round_num, n, start, stop in steps.tolist():
+        if round_num == 0:
+            alive, queue = queue[:n], queue[n:]
+        else:
+            alive = sorted(alive, key=lambda c: -scores[c])[:n]
+        if stop > len(epochs):
+            raise ValueError(f"the schedule trains to epoch {stop}; curves stop at {len(epochs)}")
+        scores = {}
+        for candidate in alive:
+            row = position[candidate]
+            if np.isnan(values[row, stop - 1]):
+                raise ValueError(f"candidate {candidate!r} has no score at epoch {stop}")
+            scores[candidate] = float(best_by[row, stop - 1])
+            score = sign * scores[candidate]
+            rows.append((bracket, round_num, candidate, start, stop, stop - start, score))
+    table = pd.DataFrame.from_records(
+        rows,
+        columns=["bracket", "round", "candidate", "epochs_from", "epochs_to", "epochs", "score"],
+    )
+    best = np.maximum.accumulate(sign * np.array([row[-1] for row in rows], dtype=float))
+    table["best_so_far"] = sign * best
+    return table
 
 
 def trials_table(tuner: Any, timings: dict[str, tuple[float, float]] | None = None) -> pd.DataFrame:
