@@ -17,6 +17,7 @@ alone.)
 - :func:`atomic_open`: a temporary file opened for writing (``json.dump``, a stream);
 - :func:`write_bytes`, :func:`write_text`: the whole content at once;
 - :func:`replace_folder`: a folder built beside its destination, then swapped in.
+- :func:`replace_path`: a file or folder moved into place over an older one.
 
 Standard library only: the command line imports this without TensorFlow.
 """
@@ -144,6 +145,27 @@ def replace_folder(path: str | os.PathLike) -> Iterator[Path]:
         raise
 
 
+def replace_path(source: str | os.PathLike, target: str | os.PathLike) -> Path:
+    """Move the file or folder ``source`` to ``target`` (same file system), taking the place
+    of whatever is there: a file is replaced in one step; a folder there (which
+    ``os.replace`` refuses when it is not empty) is moved aside first and removed once the
+    new one is in, so ``target`` is never missing and never half old, half new."""
+    source, target = Path(source), Path(target)
+    if target.is_dir() and not target.is_symlink():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        _remove(old)
+        os.replace(target, old)
+        try:
+            os.replace(source, target)
+        except BaseException:
+            os.replace(old, target)
+            raise
+        _remove(old)
+    else:
+        os.replace(source, target)
+    return target
+
+
 def _remove(path: Path) -> None:
     """Remove a folder tree, a file or a link at ``path``, if any; never raises."""
     if path.is_dir() and not path.is_symlink():
@@ -159,6 +181,7 @@ __all__ = [
     "new_file_mode",
     "new_folder_mode",
     "replace_folder",
+    "replace_path",
     "umask",
     "write_bytes",
     "write_text",

@@ -161,3 +161,18 @@ def test_a_failed_record_leaves_the_results_as_they_were(
         results.record(test_accuracy=0.9)
     assert json.loads(path.read_text()) == {"test_accuracy": 0.5}
     assert [p.name for p in tmp_path.iterdir()] == ["metrics.json"]  # no metrics.json.part
+
+
+def test_replace_path_puts_a_folder_over_a_folder_and_a_file_over_a_file(tmp_path: Path) -> None:
+    old, new = tmp_path / "target", tmp_path / "new"
+    old.mkdir()
+    (old / "stale.txt").write_text("old")
+    new.mkdir()
+    (new / "fresh.txt").write_text("new")
+    atomic.replace_path(new, old)
+    assert [p.name for p in old.iterdir()] == ["fresh.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["target"]  # nothing set aside left
+    (tmp_path / "a.txt").write_text("1")
+    (tmp_path / "b.txt").write_text("2")
+    atomic.replace_path(tmp_path / "b.txt", tmp_path / "a.txt")
+    assert (tmp_path / "a.txt").read_text() == "2" and not (tmp_path / "b.txt").exists()

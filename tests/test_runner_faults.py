@@ -140,3 +140,28 @@ def test_a_killed_kernel_is_a_failed_run_with_whole_files_and_the_notebook_untou
     summary = json.loads((out / "summary.json").read_text())
     assert summary[0]["status"] == "failed" and "DeadKernelError" in summary[0]["error"]
     assert not [p for p in out.iterdir() if p.name.startswith(".imgcourse-run-")]
+
+
+def test_a_second_run_replaces_a_folder_the_first_one_exported(tmp_path):
+    """17 exports a SavedModel folder: running it again into the same --out must replace it
+    (``os.replace`` alone refuses a non-empty folder), leaving only the second run's files."""
+    course = tmp_path / "course"
+    _write_course(
+        course,
+        "from imgcourse.results import output_dir\n"
+        "folder = output_dir() / 'exported'\n"
+        "folder.mkdir()\n"
+        "(folder / 'model.txt').write_text(TAG)\n"
+        "(folder / f'only_{TAG}.txt').write_text(TAG)",
+    )
+    out = tmp_path / "reports"
+    for tag in ("a", "b"):
+        run = _run(course, out, f"TAG={tag}", f"MARKER_PATH={tmp_path / tag}")
+        output, _ = run.communicate(timeout=240)
+        assert run.returncode == 0, output
+    exported = out / "exported"
+    assert sorted(p.name for p in exported.iterdir()) == ["model.txt", "only_b.txt"]
+    assert (exported / "model.txt").read_text() == "b"
+    assert not [
+        p.name for p in out.iterdir() if ".old-" in p.name or p.name.startswith(".imgcourse-run-")
+    ]

@@ -412,7 +412,7 @@ def run_notebook(
         with _folder_lock(out_dir):
             ensure_report_assets(out_dir)  # only once the run is over: Ctrl-C leaves nothing
             for produced in sorted(Path(staging).iterdir()):
-                os.replace(produced, out_dir / produced.name)
+                atomic.replace_path(produced, out_dir / produced.name)  # a folder too
     if result.executed is not None:
         result.executed = out_dir / result.executed.name
     if result.report is not None:
