@@ -132,14 +132,7 @@ def replace_folder(path: str | os.PathLike) -> Iterator[Path]:
     try:
         os.chmod(staging, new_folder_mode())
         yield staging
-        if path.exists() or path.is_symlink():
-            old = path.with_name(f".{path.name}.old-{os.getpid()}")
-            _remove(old)
-            os.replace(path, old)
-            os.replace(staging, path)
-            _remove(old)
-        else:
-            os.replace(staging, path)
+        replace_path(staging, path)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -147,11 +140,13 @@ def replace_folder(path: str | os.PathLike) -> Iterator[Path]:
 
 def replace_path(source: str | os.PathLike, target: str | os.PathLike) -> Path:
     """Move the file or folder ``source`` to ``target`` (same file system), taking the place
-    of whatever is there: a file is replaced in one step; a folder there (which
-    ``os.replace`` refuses when it is not empty) is moved aside first and removed once the
-    new one is in, so ``target`` is never missing and never half old, half new."""
+    of whatever is there: a file over a file is replaced in one step; otherwise what is there
+    (a folder, which ``os.replace`` refuses when it is not empty, or a file or link under a
+    new folder) is moved aside first and removed once the new one is in, so ``target`` is
+    never missing and never half old, half new."""
     source, target = Path(source), Path(target)
-    if target.is_dir() and not target.is_symlink():
+    folder_there = target.is_dir() and not target.is_symlink()
+    if folder_there or (source.is_dir() and (target.exists() or target.is_symlink())):
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
         _remove(old)
         os.replace(target, old)
