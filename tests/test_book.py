@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 # The book's conf.py reads the same variable (a relative path is relative to book/).
 SOURCE = BOOK / os.environ.get("IMGCOURSE_BOOK_NOTEBOOKS", "../notebooks")
-NOTEBOOK_NAME = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
+NOTEBOOK_NAME = re.compile(r"^(\d\d[a-z]?)_[a-z0-9_]+\.ipynb$")
 NOTEBOOKS = sorted(p for p in SOURCE.glob("*.ipynb") if NOTEBOOK_NAME.match(p.name))
 CDN = re.compile(r"unpkg\.com|jsdelivr\.net|cdnjs\.|googleapis\.com|cloudflare\.com", re.I)
 REMOTE_ASSET = re.compile(r"<(?:script|link|img)\b[^>]*\b(?:src|href)=[\"'](?:https?:)?//", re.I)
@@ -152,7 +152,7 @@ def test_book_builds_with_warnings_as_errors(book: Build) -> None:
 def test_part_pages_list_notebooks_or_coming(book: Build) -> None:
     assert book.returncode == 0, book.log[-4000:]
     parts = "".join(p.read_text(encoding="utf-8") for p in (book.out / "parts").glob("*.html"))
-    present = {nb.name[:2]: nb.stem for nb in NOTEBOOKS}
+    present = {NOTEBOOK_NAME.match(nb.name).group(1): nb.stem for nb in NOTEBOOKS}
     for planned in _course_book().SYLLABUS:
         if planned.number in present:
             assert f'href="../notebooks/{present[planned.number]}.html"' in parts

@@ -67,7 +67,7 @@ def test_list_the_real_notebooks(monkeypatch, capsys):
     monkeypatch.delenv("IMGCOURSE_NOTEBOOKS", raising=False)
     assert cli.main(["list"]) == 0
     out = capsys.readouterr().out
-    real = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    real = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]*_*.ipynb"))
     assert real and all(name in out for name in real)
 
 
@@ -91,7 +91,7 @@ def test_run_a_misspelt_real_notebook_lists_the_real_ones(monkeypatch, no_kernel
     assert cli.main(["run", "welcom"]) == 2
     err = capsys.readouterr().err
     assert "no notebook called 'welcom'. Did you mean 'welcome'?" in err
-    real = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    real = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]*_*.ipynb"))
     assert f"The notebooks are: {', '.join(real)}." in err
 
 

@@ -137,6 +137,24 @@ def test_a_word_in_several_names_asks_for_the_number(nb_dir):
         course.find_notebooks(["cnn"])
 
 
+def test_a_lettered_notebook_sits_after_its_number_and_is_found_by_it(nb_dir):
+    (nb_dir / "02b_cnn_depth.ipynb").write_text((nb_dir / "02_cnn_basics.ipynb").read_text())
+    (nb_dir / "03_more.ipynb").write_text((nb_dir / "02_cnn_basics.ipynb").read_text())
+    names = [nb.name for nb in course.list_notebooks()]
+    assert names[-3:] == ["02_cnn_basics", "02b_cnn_depth", "03_more"]
+    assert [nb.number for nb in course.list_notebooks()][-2] == "02b"
+    assert [nb.name for nb in course.find_notebooks(["02b"])] == ["02b_cnn_depth"]
+    assert [nb.name for nb in course.find_notebooks(["02"])] == ["02_cnn_basics"]
+
+
+def test_the_syllabus_names_every_notebook_in_the_course():
+    from imgcourse.course.catalogue import SYLLABUS
+
+    planned = [p.number for p in SYLLABUS]
+    on_disk = [nb.number for nb in course.list_notebooks(course.notebooks_dir())]
+    assert planned == sorted(planned) and set(on_disk) <= set(planned), (planned, on_disk)
+
+
 def test_find_notebooks_keeps_the_order_asked(nb_dir):
     found = course.find_notebooks(["02", "welcome"])
     assert [nb.name for nb in found] == ["02_cnn_basics", "00_welcome"]

@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
 CHECK_CALL = re.compile(r"\bcheck_\w+\(|\brecord_prediction\(")
 IMPORT_LINE = re.compile(r"^(import|from) \w[\w.]* ?(import [\w, ]+|as \w+)?$")
 

@@ -295,6 +295,26 @@ def test_find_submissions_both_layouts(course: Path, tmp_path: Path) -> None:
         grade.find_submissions(tmp_path / "nowhere", course_nbs)
 
 
+def test_a_submission_of_05b_is_not_taken_for_05(tmp_path: Path) -> None:
+    def nb(name: str) -> grade.CourseNotebook:
+        number = name.split("_", 1)[0]
+        return grade.CourseNotebook(
+            path=tmp_path / f"{name}.ipynb", number=number, name=name, exercises=[]
+        )
+
+    course_nbs = [nb("05_cnn_architectures"), nb("05b_depth_and_scaling")]
+    for stem, want in [
+        ("alice_05b", "05b_depth_and_scaling"),
+        ("05b-bob", "05b_depth_and_scaling"),
+        ("carol_05", "05_cnn_architectures"),
+        ("dave_depth_and_scaling", "05b_depth_and_scaling"),
+    ]:
+        found, rest = grade._match_notebook(stem, course_nbs)
+        assert found is not None and found.name == want, (stem, found)
+        assert "05" not in rest, (stem, rest)
+    assert grade._number("05b_depth_and_scaling") == "05b"
+
+
 def test_refuses_out_inside_course_and_student_versions(
     course: Path, student_version: Path, tmp_path: Path
 ) -> None:

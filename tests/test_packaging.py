@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
 PACKAGE = REPO / "imgcourse"
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
-COURSE_NOTEBOOKS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+COURSE_NOTEBOOKS = sorted(NOTEBOOKS.glob("[0-9][0-9]*_*.ipynb"))
 
 
 # --- package data ------------------------------------------------------------------------------

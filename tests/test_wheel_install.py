@@ -39,7 +39,7 @@ BIN = "Scripts" if os.name == "nt" else "bin"
 
 def _notebooks_loading_package_data() -> list[str]:
     numbers = []
-    for path in sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+    for path in sorted((REPO / "notebooks").glob("[0-9][0-9]*_*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
         if PACKAGED_DATA_CALLS.search(code):
@@ -167,7 +167,7 @@ def test_the_wheel_installed_outside_the_clone_runs_the_notebooks_that_load_pack
 
     said = step("imgcourse notebooks", [imgcourse, "notebooks", "--out", "notebooks"], 120)
     copied = sorted(p.name for p in (work / "notebooks").glob("*.ipynb"))
-    expected = sorted(p.name for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    expected = sorted(p.name for p in (REPO / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
     assert copied == expected, f"imgcourse notebooks copied {copied}\n{said}"
     listed = step("imgcourse list", [imgcourse, "list"], timeout=120)
     missing = [n for n in expected if n.removesuffix(".ipynb") not in listed]

@@ -34,10 +34,10 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
 from imgcourse.course import SYLLABUS  # one syllabus for the CLI and the book
+from imgcourse.course.catalogue import NOTEBOOK_NAME  # one rule for a notebook's name
 
 logger = logging.getLogger(__name__)
 
-NOTEBOOK_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 BADGE_HOSTS = ("colab.research.google.com/assets/", "img.shields.io/", "mybinder.org/badge")
 REMOTE_IMG_TAG = re.compile(r"<img\b[^>]*\bsrc=[\"'](https?://[^\"']+)[\"'][^>]*>", re.I)
@@ -124,6 +124,13 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
     logger.info("course: %d notebook(s) from %s", len(copies), src)
 
 
+def _notebook_number(docname: str, folder: str) -> str | None:
+    """``05b`` for the page ``notebooks/05b_depth_and_scaling``; None for other pages."""
+    head, _, name = docname.rpartition("/")
+    match = NOTEBOOK_NAME.match(name + ".ipynb")
+    return match.group(1) if head == folder and match else None
+
+
 class CourseNotebooks(TocTree):
     """``{course-notebooks} 00-04``: the notebooks of a range, existing ones in a toctree."""
 
@@ -139,11 +146,12 @@ class CourseNotebooks(TocTree):
 
         folder = self.config.course_notebooks_dir
         found = {
-            docname.rsplit("/", 1)[1][:2]: docname
+            number: docname
             for docname in self.env.found_docs
-            if re.fullmatch(rf"{re.escape(folder)}/\d\d_[a-z0-9_]+", docname)
+            if (number := _notebook_number(docname, folder)) is not None
         }
-        numbers = [p.number for p in SYLLABUS if first <= p.number <= last]
+        # 05b lies in the range 05-06: ranges compare the two digits
+        numbers = [p.number for p in SYLLABUS if first <= p.number[:2] <= last]
         present = [found[n] for n in numbers if n in found]
         coming = [PLANNED[n] for n in numbers if n not in found]
 
@@ -191,9 +199,9 @@ class ComingNotebookLinks(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         folder = self.config.course_notebooks_dir
         written = {
-            docname.rsplit("/", 1)[1][:2]
+            number
             for docname in self.env.found_docs
-            if docname.startswith(f"{folder}/")
+            if (number := _notebook_number(docname, folder)) is not None
         }
         for node in list(self.document.findall(addnodes.pending_xref)):
             if node.get("reftype") != "myst" or node.get("refdomain") == "doc":

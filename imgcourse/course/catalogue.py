@@ -20,7 +20,10 @@ from imgcourse import atomic
 
 #: Profiles every notebook understands.
 PROFILES = ("default", "full")
-NOTEBOOK_NAME = re.compile(r"^(\d\d)_([a-z0-9_]+)\.ipynb$")
+#: A course notebook's file name: two digits, an optional letter for a notebook placed between
+#: two numbered ones (``05b`` follows ``05``, so the numbers of the later notebooks, their
+#: links and students' submissions keep their meaning), then the topic.
+NOTEBOOK_NAME = re.compile(r"^(\d\d[a-z]?)_([a-z0-9_]+)\.ipynb$")
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ SYLLABUS = (
     Planned("03", "Data and augmentation", "splits, class balance, tf.data speed, augmentation"),
     Planned("04", "Training and tuning", "backpropagation, over-fitting, regularisation, search"),
     Planned("05", "CNN architectures", "VGG, residual, Inception and EfficientNet side by side"),
+    Planned("05b", "Depth and scaling", "degradation of plain deep networks, compound scaling"),
     Planned("06", "Transfer learning", "feature extraction, fine-tuning, training from scratch"),
     Planned("07", "Evaluation and fairness", "metrics, calibration, per-group metrics"),
     Planned("08", "Interpretability", "saliency, Grad-CAM, occlusion, integrated gradients"),

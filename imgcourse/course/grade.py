@@ -235,13 +235,20 @@ def _match_notebook(stem: str, course: list[CourseNotebook]) -> tuple[CourseNote
         for token in (nb.name.lower(), nb.name.split("_", 1)[-1].lower()):
             if token and token in low:
                 return nb, low.replace(token, " ", 1)
-    for nb in course:
+    # the longer number first: "hw_05b" is 05b, not 05
+    for nb in sorted(course, key=lambda nb: -len(nb.number)):
         pattern = re.compile(rf"(?<!\d){re.escape(nb.number)}(?!\d)")
         if pattern.search(low):
             return nb, pattern.sub(" ", low, count=1)
     if len(course) == 1:
         return course[0], low
     return None, low
+
+
+def _number(notebook: str) -> str:
+    """The course number of a notebook's name: ``05b`` for ``05b_depth_and_scaling``."""
+    match = NOTEBOOK_NAME.match(notebook + ".ipynb")
+    return match.group(1) if match else notebook
 
 
 def _clean_name(text: str) -> str:
@@ -637,7 +644,7 @@ def _rows(results: list[GradeResult], columns: list[str]) -> list[dict[str, str]
         notes = []
         for r in mine:
             for note in r.notes:
-                notes.append(f"{r.notebook[:2]}: {note}" if several and r.notebook else note)
+                notes.append(f"{_number(r.notebook)}: {note}" if several and r.notebook else note)
         row["status"] = "; ".join(notes) if notes else "ok"
         outcomes = {c: o for r in mine for c, o in r.outcomes.items()}
         for column in columns:
