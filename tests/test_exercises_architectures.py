@@ -63,3 +63,32 @@ def test_most_efficient():
     assert not checks.check_most_efficient("alexnet", accuracy, flops).passed
     with pytest.raises(ValueError, match="same models"):
         checks.check_most_efficient("vgg", accuracy, {"vgg": 1.0})
+
+
+def test_compound_cost_is_the_rule():
+    assert checks.compound_cost(0) == 1.0
+    assert checks.compound_cost(1) == pytest.approx(1.2 * 1.1**2 * 1.15**2)
+    assert checks.compound_cost(2) == pytest.approx(checks.compound_cost(1) ** 2)
+
+
+def test_cost_prediction():
+    assert checks.check_cost_prediction(3.7).passed
+    linear = checks.check_cost_prediction(1.2**2 * 1.1**2 * 1.15**2)
+    assert not linear.passed and "twice" in linear.message
+    assert "above 1" in checks.check_cost_prediction(0.5).message
+    assert not checks.check_cost_prediction("four").passed
+
+
+def test_level_or_not():
+    width, depth = [0.80, 0.78, 0.79], [0.66, 0.62, 0.70]
+    assert checks.check_level_or_not("higher", width, depth).passed
+    level = checks.check_level_or_not("level", width, depth)
+    assert not level.passed and "spread" in level.message
+    assert checks.check_level_or_not("lower", depth, width).passed
+    noisy = [0.80, 0.60, 0.75]
+    assert checks.check_level_or_not("level", noisy, depth).passed
+    wrong = checks.check_level_or_not("higher", noisy, depth)
+    assert not wrong.passed and "twice its spread" in wrong.message
+    assert not checks.check_level_or_not("maybe", width, depth).passed
+    with pytest.raises(ValueError, match="equal length"):
+        checks.check_level_or_not("level", width, depth[:2])

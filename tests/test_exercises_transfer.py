@@ -46,6 +46,8 @@ def test_nearest_neighbour_reference_is_scikit_learns():
     data = _features()
     expected = KNeighborsClassifier(1).fit(data[0], data[1]).score(data[2], data[3])
     assert transfer.reference_nearest_neighbour_accuracy(*data) == expected
+    hits = transfer.reference_nearest_neighbour_hits(*data)
+    assert hits.dtype == bool and hits.shape == (30,) and hits.mean() == expected
 
 
 def test_nearest_neighbour_check_feedback():

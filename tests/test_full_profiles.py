@@ -72,9 +72,15 @@ FULL_RUNS: dict[str, dict[str, object]] = {
         "FULL_APPLICATIONS": ["InceptionV3", "EfficientNetB0"],  # two of four: CI time
         "FULL_MIN_APP_ACCURACY": -1.0,
     },
+    "05b": {
+        "FULL_NUM_IMAGES": 200,
+        "FULL_EPOCHS": 1,
+        "FULL_MIN_ACCURACY": -1.0,
+    },
     "06": {
         "NUM_SEEDS": 1,
         "LABELS_PER_CLASS": [1, 0],
+        "ABLATION_LABELS": [1],
         "STEPS": 4,
         "MIN_ACCURACY": 0.0,
         "MIN_TRANSFER_GAIN": -1.0,

@@ -30,11 +30,7 @@ def assert_within_budget(notebooks: Sequence[NotebookInfo]) -> None:
 #: Notebooks known to be over the per-notebook limit, each with the issue that cuts it. Listed
 #: here so the failure is visible and tracked, not hidden: the test below fails when a listed
 #: notebook comes back within the limit (remove it then) or when any other passes the limit.
-KNOWN_OVER = {
-    "05_cnn_architectures": "recorded 95 s (runs 100.2 and 89.2 s) on an idle machine on "
-    "2026-12-07, after 80 s (78.1, 82.1) the day before: at the limit, its scaling and depth "
-    "cells are 65% of it; its cut is open in #24",
-}
+KNOWN_OVER: dict[str, str] = {}
 
 
 def test_the_recorded_times_fit_the_budget(monkeypatch):

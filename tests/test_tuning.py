@@ -6,6 +6,7 @@ import contextlib
 import io
 import itertools
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -282,3 +283,35 @@ def test_hyperband_with_min_epochs_runs_the_shorter_schedule():
     assert gc.get_freeze_count() == 0  # the search unfreezes what it froze
     with pytest.raises(RuntimeError, match="before the search starts"):
         tuning.set_min_epochs(result.tuner.oracle, 1)
+
+
+def test_tuner_class_builds_keras_tuner_s_own_tuner_and_runs_by_hand(tmp_path):
+    import keras_tuner as kt
+
+    train, val = tiny_data(48, 0), tiny_data(24, 1)
+    tuner = tuning.tuner_class("random")(
+        build,
+        objective="val_accuracy",
+        max_trials=2,
+        seed=0,
+        directory=str(tmp_path),
+        project_name="by_hand",
+    )
+    assert isinstance(tuner, kt.RandomSearch)
+    train_ds = tuning._as_dataset(train, 16, shuffle=True, seed=0)
+    val_ds = tuning._as_dataset(val, 16, shuffle=False, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no optimizer-loading warning either
+        tuner.search(train_ds, validation_data=val_ds, epochs=2, shuffle=False, verbose=0)
+        model = tuner.get_best_models(1)[0]
+    table = tuning.trials_table(tuner, tuner.timings)
+    assert len(table) == 2 and tuner.num_images == 48  # counted from the data
+    assert {"seconds", "images_per_second", "best_so_far"} <= set(table.columns)
+    assert len(tuner.histories) == 2
+    assert model.count_params() > 0
+    assert tuner.get_best_hyperparameters(1)[0].values["units"] in UNITS
+
+
+def test_tuner_class_names_the_strategies():
+    with pytest.raises(ValueError, match="strategy must be one of"):
+        tuning.tuner_class("exhaustive")

@@ -699,3 +699,22 @@ def test_evaluation_figures():
         viz.plot_seed_tradeoff(runs, "acc", "missing")
     for f in (fig, fig2, fig3, fig4):
         plt.close(f)
+
+
+def test_plot_range_test_draws_the_losses_the_zones_and_the_rate():
+    rates = np.geomspace(1e-5, 1.0, 20)
+    losses = np.linspace(2.3, 0.5, 20)
+    smooth = losses.copy()
+    zones = [("too small", rates[0], rates[5]), ("right", rates[5], rates[15])]
+    fig = viz.plot_range_test(rates, losses, smooth, zones=zones, marked=0.003)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    assert ax.get_ylim() == (0, pytest.approx(1.5 * 2.3))
+    assert [t.get_text() for t in ax.texts] == ["too small", "right"]
+    assert "rate used above (0.003)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    plt.close(fig)
+
+
+def test_plot_range_test_bad_input():
+    with pytest.raises(ValueError, match="one value per step"):
+        viz.plot_range_test([1e-3, 1e-2], [1.0], [1.0, 2.0])

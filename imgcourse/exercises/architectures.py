@@ -1,5 +1,6 @@
-"""Checks for the exercises of ``05_cnn_architectures``: the multiply-adds of a convolution,
-a predicted bottleneck saving, and reading the architecture comparison table.
+"""Checks for the exercises of ``05_cnn_architectures`` (the multiply-adds of a convolution,
+a predicted bottleneck saving, reading the architecture comparison table) and of
+``05b_depth_and_scaling`` (a predicted compound-scaling cost, a verdict with its spread).
 
 Each check runs or reads the learner's answer against a reference (Keras layers counted by
 :func:`imgcourse.models.flops.count_flops`, the comparison table itself), prints what is wrong
@@ -8,10 +9,21 @@ with a hint at the likely slip, and returns a :class:`~imgcourse.exercises.Feedb
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from imgcourse.exercises.kit import Feedback, NotYet, call, check, compare_number, verdict
+import numpy as np
+
+from imgcourse.exercises.kit import (
+    Feedback,
+    NotYet,
+    call,
+    check,
+    compare_number,
+    read,
+    read_choice,
+    verdict,
+)
 
 #: (height, width, kernel, channels_in, filters, stride) cases, simplest first.
 FLOP_CASES: tuple[tuple[int, int, int, int, int, int], ...] = (
@@ -139,3 +151,70 @@ def check_most_efficient(
             f"another model gives more. {hint}"
         )
     return f"{best!r}: {score[best]:.2f} accuracy per million multiply-adds."
+
+
+def compound_cost(phi: float, alpha: float = 1.2, beta: float = 1.1, gamma: float = 1.15) -> float:
+    """Multiply-adds of a network scaled by the compound rule (depth ``alpha ** phi``, width
+    ``beta ** phi``, resolution ``gamma ** phi``), relative to the base, before rounding:
+    ``(alpha * beta ** 2 * gamma ** 2) ** phi`` (a convolution's cost grows with its depth,
+    the square of its width and the square of its resolution)."""
+    return float((alpha * beta**2 * gamma**2) ** phi)
+
+
+@check
+def check_cost_prediction(prediction: Any, *, phi: float = 2.0, rtol: float = 0.2) -> Feedback:
+    """Accept a predicted :func:`compound_cost` at ``phi`` within ``rtol`` (relative)."""
+    value = read(prediction, float, f"predicted_cost should be a number; got {prediction!r}.")
+    expected = compound_cost(phi)
+    linear = 1.2**phi * 1.1**phi * 1.15**phi
+    return verdict(
+        value,
+        right=abs(value - expected) <= rtol * expected,
+        correct=f"the rule gives {expected:.2f} times the base's multiply-adds at phi = "
+        f"{phi:g}; yours {value:.2f}.",
+        wrong=f"predicted_cost is {{value:.2f}}; not within {rtol:.0%}. {{hint}}",
+        hints=[
+            (
+                abs(value - linear) <= 0.1 * linear,
+                "Width and resolution each act twice: a convolution's cost grows with the "
+                "channels in times the channels out, and with height times width.",
+            ),
+            (value < 1, "A larger network costs more than the base: the ratio is above 1."),
+        ],
+        hint="Multiply how each of depth, width and resolution changes the cost of one "
+        "convolution, then raise that per-step factor to the power phi.",
+    )
+
+
+@check(wrap=True)
+def check_level_or_not(
+    answer: Any, first: Sequence[float], second: Sequence[float], *, names: str = "width, depth"
+) -> Feedback:
+    """Check a verdict ("higher", "lower" or "level") on ``first`` against ``second``: per-seed
+    test accuracies of two networks trained on the same seeds. "higher" when the mean of the
+    per-seed differences exceeds twice their sample standard deviation, "lower" when it is
+    below minus twice that, else "level"."""
+    a, b = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
+    if a.shape != b.shape or a.ndim != 1 or len(a) < 2:
+        raise ValueError(
+            f"first and second must be per-seed values of equal length (at least 2); got "
+            f"shapes {a.shape} and {b.shape}"
+        )
+    choice = read_choice(
+        answer,
+        ("higher", "lower", "level"),
+        f"the verdict should be 'higher', 'lower' or 'level'; got {answer!r}.",
+    )
+    diff = a - b
+    gain, spread = float(diff.mean()), float(diff.std(ddof=1))
+    right = "higher" if gain > 2 * spread else "lower" if gain < -2 * spread else "level"
+    shown = f"mean difference {gain:+.3f}, spread {spread:.3f} over {len(diff)} seeds"
+    if choice != right:
+        if choice != "level" and right == "level":
+            hint = "The difference has a direction, but is it larger than twice its spread?"
+        elif choice == "level":
+            hint = "Compare the mean difference with twice the spread of the differences."
+        else:
+            hint = "Check the sign: first minus second, seed by seed."
+        raise NotYet(f"'{choice}' is not what the runs show ({names}). {hint}")
+    return f"'{right}': {shown} ({names})."

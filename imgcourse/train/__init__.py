@@ -14,7 +14,13 @@ from imgcourse.train.fit import TrainingOutOfMemoryError, TrainResult, fit
 from imgcourse.train.gan import gan_losses, generate, tf_gan_step, train_gan
 from imgcourse.train.seeds import SeedRuns, over_seeds
 from imgcourse.train.style import StyleTransferResult, transfer_style
-from imgcourse.train.tuning import SearchResult, compare_searches, search, trials_table
+from imgcourse.train.tuning import (
+    SearchResult,
+    compare_searches,
+    search,
+    trials_table,
+    tuner_class,
+)
 
 __all__ = [
     "gan_losses",
@@ -40,4 +46,5 @@ __all__ = [
     "refresh_batch_norm",
     "search",
     "trials_table",
+    "tuner_class",
 ]

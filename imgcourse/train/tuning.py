@@ -110,13 +110,24 @@ def _tuner_class(strategy: str) -> type:
     }[strategy]
 
     class Timed(base):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: Any, num_images: int, **kwargs: Any) -> None:
+        def __init__(self, *args: Any, num_images: int | None = None, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.num_images = num_images
             self.timings: dict[str, tuple[float, float]] = {}
             self.histories: dict[str, dict[str, list[float]]] = {}
 
+        def search(self, *args: Any, **kwargs: Any) -> Any:
+            with _frozen_garbage():
+                return super().search(*args, **kwargs)
+
+        def get_best_models(self, num_models: int = 1) -> list:
+            with warnings.catch_warnings():  # the checkpoint holds no optimizer state
+                warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+                return super().get_best_models(num_models)
+
         def _build_and_fit_model(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
+            if self.num_images is None:  # count the training images once
+                self.num_images = _count(args[0] if args else kwargs["x"])
             logger = _QuietThroughput(self.num_images)
             callbacks = [_save_once(c) for c in kwargs.get("callbacks", [])]
             kwargs["callbacks"] = [*callbacks, logger]
@@ -143,6 +154,26 @@ def _tuner_class(strategy: str) -> type:
 
     Timed.__name__ = f"Timed{base.__name__}"
     return Timed
+
+
+def tuner_class(strategy: str) -> type:
+    """KerasTuner's tuner class for ``strategy``, ready to build and ``search`` by hand.
+
+    ``"grid"`` gives a subclass of ``keras_tuner.GridSearch``, ``"random"`` of
+    ``RandomSearch``, ``"hyperband"`` of ``Hyperband`` and ``"bayesian"`` of
+    ``BayesianOptimization``: same arguments and methods (``search``,
+    ``get_best_hyperparameters``, ``get_best_models``), plus ``timings`` (trial id -> (seconds,
+    images/s)) and ``histories`` (trial id -> the trial's Keras history) for
+    :func:`trials_table`. It also skips KerasTuner's import of TensorBoard (not installed
+    with TensorFlow 2.21), writes a trial's best weights once instead of at every better
+    epoch, and keeps the objects that exist before ``search`` out of garbage collection.
+    The optional ``num_images`` (training images per epoch, for images/s) is counted from
+    the training data if left out. :func:`search` builds one; ``04_training_and_tuning``
+    builds one in the notebook.
+    """
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}; got {strategy!r}")
+    return _tuner_class(strategy)
 
 
 def _as_dataset(data: Any, batch_size: int, *, shuffle: bool, seed: int) -> Any:
@@ -555,10 +586,7 @@ def search(
         # Gaussian process of Bayesian optimisation warns when a length scale hits its bound.
         warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
         warnings.filterwarnings("ignore", message="The optimal value found for dimension")
-        with _frozen_garbage():
-            tuner.search(
-                train_ds, validation_data=val_ds, epochs=int(epochs), shuffle=False, verbose=0
-            )
+        tuner.search(train_ds, validation_data=val_ds, epochs=int(epochs), shuffle=False, verbose=0)
     seconds = time.perf_counter() - start
     table = trials_table(tuner, tuner.timings)
     if table.empty:

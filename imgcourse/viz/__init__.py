@@ -38,7 +38,9 @@ from imgcourse.viz.core import (
 )
 from imgcourse.viz.data import (
     plot_class_balance,
+    plot_pipeline_rates,
     plot_seed_comparison,
+    show_augmentation_steps,
     show_augmentations,
 )
 from imgcourse.viz.deploy import plot_deployment, plot_stream_stages
@@ -51,6 +53,11 @@ from imgcourse.viz.evaluation import (
 from imgcourse.viz.explain import (
     plot_randomization,
     show_explanations,
+)
+from imgcourse.viz.features import (
+    plot_pipeline_accuracies,
+    show_filter_responses,
+    show_hog_pictures,
 )
 from imgcourse.viz.fewshot import (
     plot_embeddings_2d,
@@ -84,6 +91,7 @@ from imgcourse.viz.tasks import (
 )
 from imgcourse.viz.training import (
     plot_best_so_far,
+    plot_range_test,
     plot_search_heatmaps,
     plot_seed_curves,
 )
@@ -92,6 +100,9 @@ from imgcourse.viz.transfer import (
 )
 
 __all__ = [
+    "plot_pipeline_accuracies",
+    "show_filter_responses",
+    "show_hog_pictures",
     "plot_stream",
     "plot_strategies",
     "show_phases",
@@ -140,9 +151,12 @@ __all__ = [
     "plot_reliability",
     "plot_roc_pr",
     "plot_search_heatmaps",
+    "plot_pipeline_rates",
     "plot_seed_comparison",
     "plot_seed_curves",
+    "plot_range_test",
     "plot_seed_tradeoff",
+    "show_augmentation_steps",
     "show_augmentations",
     "show_convolution_step",
     "show_detections",

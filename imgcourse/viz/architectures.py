@@ -111,3 +111,55 @@ def plot_architecture_comparison(table: object, *, label: str = "model") -> plt.
         ax.tick_params(axis="x", labelrotation=20)
     fig.tight_layout()
     return fig
+
+
+def plot_scaling(table: object, *, label: str = "scaling") -> plt.Figure:
+    """Two panels from a scaling table (a pandas DataFrame, one row per network, each trained
+    over several seeds): 1, test accuracy (mean, bar: one sample standard deviation over the
+    seeds) against multiply-adds per image (log scale); 2, the last epoch's training loss
+    (mean and standard deviation) per network.
+
+    The table needs the columns ``label`` (default "scaling"), "multiply_adds",
+    "accuracy_mean", "accuracy_std", "loss_mean" and "loss_std".
+    Introduced in ``05b_depth_and_scaling`` (compound scaling at matched cost).
+    """
+    needed = [label, "multiply_adds", "accuracy_mean", "accuracy_std", "loss_mean", "loss_std"]
+    missing = [c for c in needed if c not in getattr(table, "columns", [])]
+    if missing:
+        raise ValueError(f"the table lacks the column(s) {missing}; it needs {needed}")
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    for i, (_, row) in enumerate(table.iterrows()):
+        axes[0].errorbar(
+            row["multiply_adds"],
+            row["accuracy_mean"],
+            yerr=row["accuracy_std"],
+            fmt="o",
+            color=f"C{i}",
+            capsize=4,
+            label=row[label],
+        )
+    axes[0].set_xscale("log")
+    axes[0].xaxis.set_minor_formatter(plt.NullFormatter())
+    axes[0].xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v / 1e6:g} M"))
+    axes[0].xaxis.set_major_locator(plt.LogLocator(subs=(1.0, 2.0, 3.0, 5.0)))
+    axes[0].margins(x=0.2, y=0.15)
+    axes[0].legend(fontsize=8)
+    axes[0].set(
+        xlabel="multiply-adds per image (log)",
+        ylabel="test accuracy",
+        title="1 · accuracy against cost (mean ± sd over seeds)",
+    )
+    positions = np.arange(len(table))
+    axes[1].bar(
+        positions,
+        table["loss_mean"],
+        yerr=table["loss_std"],
+        capsize=4,
+        color=[f"C{i}" for i in range(len(table))],
+    )
+    axes[1].set_xticks(positions, table[label], rotation=20)
+    axes[1].set(ylabel="training loss, last epoch", title="2 · training loss (mean ± sd)")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig

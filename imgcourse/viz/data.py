@@ -106,3 +106,84 @@ def plot_seed_comparison(
     ax.set_title(title or "black: mean ± 1 standard deviation; dots: one seed each", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def show_augmentation_steps(
+    image: np.ndarray,
+    steps: dict,
+    *,
+    draws: int = 5,
+    grid: int = 4,
+    suptitle: str | None = None,
+) -> plt.Figure:
+    """One named row per augmentation step: the image, then ``draws`` random draws of it.
+
+    Dashed lines at the same pixels in every panel (``grid`` - 1 across each axis) show
+    shifts, turns and changes of scale against the original.
+
+    Args:
+        image: (h, w, 3) float image in [0, 1]; an asymmetric drawing shows every change.
+        steps: row name -> a callable taking a (draws, h, w, 3) batch and returning the
+            augmented batch (a Keras preprocessing layer called with ``training=True``).
+        draws: random draws per row.
+        grid: dashed lines divide each side into this many parts (0: none).
+    Introduced in ``03_data_and_augmentation``.
+    """
+    image = np.asarray(image, np.float32)
+    if image.ndim != 3 or image.shape[-1] != 3:
+        raise ValueError(f"image must be (height, width, 3); got shape {image.shape}")
+    if not steps:
+        raise ValueError("steps is empty: give at least one named augmentation")
+    h, w = image.shape[:2]
+    fig, axes = plt.subplots(
+        len(steps), draws + 1, figsize=(1.55 * (draws + 1) + 1.2, 1.6 * len(steps)), squeeze=False
+    )
+    batch = np.repeat(image[None], draws, axis=0)
+    for row, (name, augment) in enumerate(steps.items()):
+        out = np.asarray(augment(batch))
+        for col, shown in enumerate([image, *out]):
+            ax = axes[row, col]
+            ax.imshow(np.clip(shown, 0, 1))
+            for k in range(1, grid):
+                ax.axhline(k * h / grid - 0.5, color="white", lw=0.7, ls="--", alpha=0.8)
+                ax.axvline(k * w / grid - 0.5, color="white", lw=0.7, ls="--", alpha=0.8)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if row == 0:
+                ax.set_title("original" if col == 0 else f"draw {col}", fontsize=10)
+        axes[row, 0].set_ylabel(name, fontsize=11, rotation=0, ha="right", va="center")
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def plot_pipeline_rates(rates: dict, *, title: str | None = None) -> plt.Figure:
+    """Images/s of each input pipeline: its first pass and the median of its later passes.
+
+    Args:
+        rates: pipeline name -> images/s of each pass over the files, in order (at least
+            one pass); drawn top to bottom in the dict's order, on a log scale.
+    Introduced in ``03_data_and_augmentation``.
+    """
+    if not rates:
+        raise ValueError("rates is empty: give at least one pipeline's images/s per pass")
+    for name, values in rates.items():
+        if len(values) == 0 or min(values) <= 0:
+            raise ValueError(f"pipeline {name!r}: need positive images/s per pass; got {values}")
+    names = list(rates)[::-1]
+    first = [rates[n][0] for n in names]
+    later = [float(np.median(rates[n][1:] if len(rates[n]) > 1 else rates[n])) for n in names]
+    y = np.arange(len(names))
+    fig, ax = plt.subplots(figsize=(7.0, 0.9 + 0.45 * len(names)))
+    ax.barh(y + 0.2, first, 0.4, color="C1", label="first pass")
+    ax.barh(y - 0.2, later, 0.4, color="C0", label="later passes (median)")
+    ax.set_yticks(y, names)
+    ax.set_xscale("log")
+    ax.set_xlabel("images/s, log scale (higher is faster)")
+    ax.legend(fontsize=8, frameon=False, loc="upper right")
+    ax.spines[["top", "right"]].set_visible(False)
+    if title:
+        ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig

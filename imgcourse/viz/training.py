@@ -150,3 +150,51 @@ def plot_best_so_far(
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def plot_range_test(
+    rates: Sequence[float],
+    losses: Sequence[float],
+    smoothed: Sequence[float],
+    *,
+    zones: Sequence[tuple[str, float, float]] = (),
+    marked: float | None = None,
+    top: float | None = None,
+) -> plt.Figure:
+    """A learning-rate range test: the training loss against the rate of each step.
+
+    Args:
+        rates: (steps,) learning rate of each training step, rising (log x axis).
+        losses: (steps,) the loss of each step's batch (dots).
+        smoothed: (steps,) a running mean of ``losses`` (the line read).
+        zones: (label, first rate, last rate) bands to shade and name, for example
+            ``("too small", 1e-5, 3e-4)``.
+        marked: a rate to mark with a dashed vertical line (the one the notebook trains with).
+        top: top of the y axis (the loss past a too-large rate can be huge); 1.5 x the first
+            smoothed loss if None.
+    Introduced in ``04_training_and_tuning``.
+    """
+    rates, losses, smoothed = (np.asarray(v, dtype=float) for v in (rates, losses, smoothed))
+    if not (len(rates) == len(losses) == len(smoothed)) or len(rates) < 2:
+        raise ValueError(
+            f"rates, losses and smoothed need one value per step (2 or more); got "
+            f"{len(rates)}, {len(losses)}, {len(smoothed)}"
+        )
+    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    ax.scatter(rates, losses, s=8, color="0.6", label="loss of each step's batch")
+    ax.plot(rates, smoothed, color="C0", lw=2, label="running mean")
+    top = 1.5 * float(smoothed[0]) if top is None else top
+    for i, (label, low, high) in enumerate(zones):
+        ax.axvspan(low, high, color=f"C{i + 1}", alpha=0.15, lw=0)
+        ax.text(np.sqrt(low * high), 0.96 * top, label, ha="center", va="top", fontsize=9)
+    if marked is not None:
+        ax.axvline(marked, color="k", ls="--", lw=1, label=f"rate used above ({marked:g})")
+    ax.set_xscale("log")
+    ax.set_ylim(0, top)
+    ax.set_xlabel("learning rate (raised at every step)")
+    ax.set_ylabel("training loss")
+    ax.legend(fontsize=8, loc="lower left")
+    ax.grid(alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
