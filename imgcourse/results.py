@@ -95,6 +95,8 @@ def _show(value: object) -> str:
             number = float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             return repr(value)
+        if not math.isfinite(number):
+            return str(number)  # nan, inf: a value a learner's odd data can give
         if number == int(number) and abs(number) < 1e9:
             return str(int(number))
         return f"{number:.3g}"

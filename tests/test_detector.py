@@ -102,3 +102,17 @@ def test_detect_runs_end_to_end():
     dets = detector.detect(model, np.zeros((2, 16, 16, 3), np.float32), score_threshold=0.0)
     assert len(dets) == 2 and set(dets[0]) == {"boxes", "labels", "scores"}
     assert dets[0]["boxes"].shape[1] == 4
+
+
+def test_builder_options_add_batch_norm_and_head_convolutions():
+    plain = detector.centre_detector((16, 16, 3), 2)
+    assert not any(layer.name.startswith(("bn", "head_conv")) for layer in plain.layers)
+    model = detector.centre_detector(
+        (16, 16, 3), 2, filters=(8, 8, 8), batch_norm=True, head_convs=2
+    )
+    names = {layer.name for layer in model.layers}
+    assert {"bn2a", "bn2b", "bn3a", "bn3b", "head_conv1", "head_conv2"} <= names
+    assert "bn1a" not in names  # none at full resolution
+    assert model.output_shape == (None, 4, 4, 2 + 4)
+    with pytest.raises(ValueError, match="head_convs"):
+        detector.centre_detector((16, 16, 3), 2, head_convs=-1)

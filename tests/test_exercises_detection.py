@@ -14,18 +14,32 @@ def test_iou_prediction(capsys):
     assert not checks.check_iou_prediction("a third").passed
 
 
-def _right(box, stride):
-    cy, cx = (box[0] + box[2]) / 2 / stride, (box[1] + box[3]) / 2 / stride
-    return int(cy), int(cx), cy - int(cy), cx - int(cx)
+def _peaks(heat):
+    padded = np.pad(heat, 1, constant_values=-np.inf)
+    g0, g1 = heat.shape
+    return heat >= np.max([padded[i : i + g0, j : j + g1] for i in range(3) for j in range(3)], 0)
 
 
-def test_centre_cell():
-    assert checks.check_centre_cell(_right).passed
-    swapped = checks.check_centre_cell(lambda b, s: (*_right(b, s)[1::-1], *_right(b, s)[2:]))
-    assert not swapped.passed and "swapped" in swapped.message
-    corner = checks.check_centre_cell(lambda b, s: (b[0] // s, b[1] // s, 0.0, 0.0))
-    assert not corner.passed and "corner" in corner.message
-    assert not checks.check_centre_cell(lambda b, s: 1 / 0).passed
+def test_heatmap_peaks():
+    assert checks.check_heatmap_peaks(_peaks).passed
+    strict = checks.check_heatmap_peaks(lambda h: checks._strict_peaks(h))
+    assert not strict.passed and ">=" in strict.message
+    inner = checks.check_heatmap_peaks(
+        lambda h: np.pad(_peaks(h)[1:-1, 1:-1], 1, constant_values=False)
+    )
+    assert not inner.passed and "border" in inner.message
+    top = checks.check_heatmap_peaks(lambda h: h == h.max())
+    assert not top.passed and "every local maximum" in top.message
+    assert not checks.check_heatmap_peaks(lambda h: 1 / 0).passed
+    assert not checks.check_heatmap_peaks(lambda h: h[:2]).passed
+    # the check's reference is the package's peak rule
+    from imgcourse.models.detector import decode_predictions
+
+    for heat in checks.PEAK_CASES:
+        logits = np.log(heat / (1 - heat + 1e-12) + 1e-12)[None, :, :, None]
+        out = np.concatenate([logits, np.ones(logits.shape[:3] + (4,))], axis=-1)
+        kept = decode_predictions(out, stride=1, score_threshold=0.0)[0]
+        assert len(kept["boxes"]) == checks.local_peaks(heat).sum()
 
 
 def test_recall_at_iou():

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 
 from imgcourse.exercises import evaluation as checks
@@ -88,3 +91,17 @@ def test_confidence_threshold_when_no_threshold_reaches_the_target():
     assert checks.reference_threshold(probs, labels, 0.99) > 1
     assert checks.check_confidence_threshold(1.0, probs, labels, target=0.99)
     assert not checks.check_confidence_threshold(0.6, probs, labels, target=0.99)
+
+
+def test_lesson_code_does_not_hold_exercise_1s_answer():
+    """Exercise 1 asks for precision and recall from a confusion matrix; the lesson
+    cells outside the solution must not already compute them from its sums."""
+    path = Path(__file__).parents[1] / "notebooks" / "07_evaluation_and_fairness.ipynb"
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    lesson = [
+        "".join(c["source"])
+        for c in cells
+        if c["cell_type"] == "code" and "solution" not in c["metadata"].get("tags", [])
+    ]
+    for source in lesson:
+        assert "cm.sum(axis=0)" not in source and "cm.sum(axis=1)" not in source

@@ -11,45 +11,53 @@ from imgcourse import explain
 from imgcourse.exercises import interpretability as ex
 
 
-# --- exercise 1: integrated gradients from the path's gradients ---------------------------
-def right_ig(image, baseline, grads):
-    return (image - baseline) * grads.mean(axis=0)
+# --- exercise 1: integrated gradients by the trapezoidal rule ----------------------------
+def right_trapezoid(image, baseline, grads):
+    m = len(grads) - 1
+    return (image - baseline) * (grads[0] / 2 + grads[1:-1].sum(axis=0) + grads[-1] / 2) / m
 
 
-def test_riemann_attributions_right_answer_passes(capsys):
-    assert ex.check_riemann_attributions(right_ig).passed
+def test_trapezoid_attributions_right_answer_passes(capsys):
+    assert ex.check_trapezoid_attributions(right_trapezoid).passed
     assert capsys.readouterr().out.startswith("Correct:")
 
 
-def test_riemann_attributions_agree_with_explain():
-    """The formula the check expects is what explain.integrated_gradients computes."""
+def test_trapezoid_attributions_approach_explain():
+    """With many points the trapezoidal rule and explain's midpoint sum give one integral."""
     inputs = keras.Input((4, 4, 1))
     x = layers.Flatten()(inputs)
     model = keras.Model(inputs, layers.Dense(2, activation="tanh")(x))
     image = np.random.default_rng(0).random((1, 4, 4, 1)).astype(np.float32)
     baseline = np.full_like(image, 0.25)
-    steps = 8
-    alphas = (np.arange(steps) + 0.5) / steps
-    path = baseline + alphas[:, None, None, None] * (image - baseline)
+    m = 64
+    t = np.arange(m + 1) / m
+    path = baseline + t[:, None, None, None] * (image - baseline)
     grads = explain.input_gradients(model, path.astype(np.float32), 1)
-    by_hand = ex.expected_riemann_attributions(image[0], baseline[0], grads)
-    ig = explain.integrated_gradients(model, image, 1, baseline=0.25, steps=steps)[0]
-    np.testing.assert_allclose(by_hand, ig, atol=1e-6)
+    by_hand = ex.expected_trapezoid_attributions(image[0], baseline[0], grads)
+    ig = explain.integrated_gradients(model, image, 1, baseline=0.25, steps=m)[0]
+    np.testing.assert_allclose(by_hand, ig, atol=1e-3 * np.abs(ig).max())
+
+
+def test_trapezoid_is_exact_for_a_linear_gradient():
+    image, baseline = np.ones((2, 2, 1)), np.zeros((2, 2, 1))
+    grads = np.linspace(0.0, 1.0, 5)[:, None, None, None] * np.ones((5, 2, 2, 1))
+    np.testing.assert_allclose(ex.expected_trapezoid_attributions(image, baseline, grads), 0.5)
 
 
 @pytest.mark.parametrize(
     ("fn", "words"),
     [
-        (lambda x, b, g: x * g.mean(axis=0), "not by (image - baseline)"),
-        (lambda x, b, g: (x - b) * g.sum(axis=0), "summed the gradients"),
-        (lambda x, b, g: g.mean(axis=0), "average gradient alone"),
-        (lambda x, b, g: (x - b) * g, "Average over the first axis"),
+        (lambda x, b, g: (x - b) * g.mean(axis=0), "half the weight"),
+        (lambda x, b, g: x * right_trapezoid(x, 0 * b, g) / x, "not by (image - baseline)"),
+        (lambda x, b, g: right_trapezoid(x, b, g) * (len(g) - 1), "Divide the weighted sum"),
+        (lambda x, b, g: right_trapezoid(x, b, g) / (x - b), "integral of the gradient alone"),
+        (lambda x, b, g: (x - b) * g, "first axis"),
         (lambda x, b, g: None, "forget to `return`"),
         (lambda x, b: x, "raised TypeError"),
     ],
 )
-def test_riemann_attributions_wrong_answers_get_hints(fn, words, capsys):
-    feedback = ex.check_riemann_attributions(fn)
+def test_trapezoid_attributions_wrong_answers_get_hints(fn, words, capsys):
+    feedback = ex.check_trapezoid_attributions(fn)
     assert not feedback.passed
     assert words in feedback.message
     assert capsys.readouterr().out.startswith("Not yet:")

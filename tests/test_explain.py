@@ -260,3 +260,56 @@ def test_region_share():
     np.testing.assert_allclose(explain.region_share(maps, region), [0.75, 0.0])
     with pytest.raises(ValueError, match="maps must be"):
         explain.region_share(maps[0], region)
+
+
+def test_grad_cam_of_a_global_average_pooling_network_is_cam_up_to_scale():
+    """With GAP then one dense layer, the mean gradient over positions is w_fk / (h' w')."""
+    keras.utils.set_random_seed(3)
+    inputs = keras.Input((H, W, C))
+    maps = layers.Conv2D(5, 3, padding="same", activation="relu", name="conv1")(inputs)
+    pooled = layers.GlobalAveragePooling2D(name="gap")(maps)
+    outputs = layers.Dense(3, activation="softmax", name="head")(pooled)
+    model = keras.Model(inputs, outputs)
+    x, targets = images(), np.array([0, 1, 2, 0])
+    a = keras.Model(inputs, maps)(x).numpy()
+    weights = model.get_layer("head").kernel.numpy()
+    cam = np.maximum(np.einsum("nijf,fn->nij", a, weights[:, targets]), 0)
+    grad_cam = explain.grad_cam(model, x, targets, "conv1", resize=False)
+    np.testing.assert_allclose(H * W * grad_cam, cam, atol=1e-5 * cam.max())
+
+
+def test_show_explanations_overlay_draws_each_map_over_its_image():
+    import matplotlib.pyplot as plt
+
+    from imgcourse import viz
+
+    rng = np.random.default_rng(0)
+    pictures = rng.random((2, 8, 8, 3))
+    maps = {"saliency": rng.random((2, 8, 8)), "occlusion": -rng.random((2, 8, 8))}
+    fig = viz.show_explanations(pictures, maps, overlay=True)
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(panels) == 2 * 3
+    grey, heat = panels[1].images  # the image in grey, then the map over it
+    assert grey.get_cmap().name == "gray"
+    assert heat.get_clim() == (0.0, 1.0)
+    assert heat.get_array().max() == pytest.approx(1.0)
+    plt.close(fig)
+
+
+def test_print_mark_and_share_tables(capsys):
+    from imgcourse import viz
+
+    viz.print_mark_table({"shortcut": (1.0, 0.352), "fixed": (0.778, 0.787)})
+    viz.print_share_table(
+        {
+            "shortcut": {"saliency": 0.353, "occlusion": 0.624},
+            "fixed": {"saliency": 0.031, "occlusion": 0.024},
+        },
+        "share in the corner",
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["model", "with", "the", "mark", "without"]
+    assert lines[1].split() == ["shortcut", "100.0%", "35.2%"]
+    assert lines[3].split()[-2:] == ["shortcut", "fixed"]
+    assert lines[4].split() == ["saliency", "35.3%", "3.1%"]
+    assert lines[5].split() == ["occlusion", "62.4%", "2.4%"]

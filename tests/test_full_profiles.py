@@ -113,6 +113,10 @@ FULL_RUNS: dict[str, dict[str, object]] = {
         "MIN_CUE_GAP": -1.0,
         "MIN_FIX_GAIN": -1.0,
         "MIN_CORNER_RATIO": 0.0,
+        "MIN_GAP_GAIN": -1.0,
+        "MAX_SHUFFLED_GAIN": 1.0,
+        "SHUFFLED_EPOCHS": 1,
+        "MIN_SHUFFLED_FIT": -1.0,
     },
     "09": {
         "FULL_NUM_IMAGES": 70,

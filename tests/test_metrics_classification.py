@@ -172,3 +172,42 @@ def test_the_module_does_not_import_tensorflow():
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_group_rates_match_confusion_matrix_per_group():
+    from sklearn.metrics import confusion_matrix
+
+    from imgcourse.metrics.classification import group_rates
+
+    rng = np.random.default_rng(0)
+    y, flag, groups = rng.integers(0, 2, 300), rng.integers(0, 2, 300), rng.integers(0, 2, 300)
+    rates = group_rates(y, flag, groups)
+    assert rates.shape == (2, 3)
+    for g in (0, 1):
+        tn, fp, fn, tp = confusion_matrix(y[groups == g], flag[groups == g]).ravel()
+        expected = [tp / (tp + fn), fp / (fp + tn), (tp + fp) / (tn + fp + fn + tp)]
+        np.testing.assert_allclose(rates[g], expected)
+
+
+def test_group_rates_bootstrap_weights_equal_resampling():
+    from imgcourse.metrics.classification import group_rates
+
+    rng = np.random.default_rng(1)
+    y, flag, groups = rng.integers(0, 2, 50), rng.integers(0, 2, 50), rng.integers(0, 2, 50)
+    draws = rng.integers(0, 50, (4, 50))
+    counts = np.stack([np.bincount(d, minlength=50) for d in draws])
+    batched = group_rates(y, flag, groups, weights=counts, n_groups=2)
+    assert batched.shape == (4, 2, 3)
+    for b, d in enumerate(draws):
+        np.testing.assert_allclose(batched[b], group_rates(y[d], flag[d], groups[d], n_groups=2))
+
+
+def test_group_rates_nan_without_positives_and_bad_weights():
+    from imgcourse.metrics.classification import group_rates
+
+    rates = group_rates([0, 0, 1], [1, 0, 1], [0, 0, 1], n_groups=2)
+    assert np.isnan(rates[0, 0]) and rates[0, 1] == 0.5 and np.isnan(rates[1, 1])
+    with pytest.raises(ValueError, match="weights"):
+        group_rates([0, 1], [0, 1], [0, 1], weights=np.ones(3))
+    with pytest.raises(ValueError, match="one length"):
+        group_rates([0, 1], [0], [0, 1])

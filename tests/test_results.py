@@ -103,3 +103,12 @@ def test_claims_are_logged_for_the_run_summary(tmp_path, monkeypatch, capsys):
         {"claim": "second fails", "held": False, "values": {"gain": "-0.5"}},
     ]
     assert read_claims(tmp_path / "absent.jsonl") == []
+
+
+def test_a_claim_on_nan_or_inf_values_prints_its_note(monkeypatch, capsys):
+    """A learner's odd data can make a value NaN; the claim still reports, it does not crash."""
+    monkeypatch.setenv("IMGCOURSE_STRICT", "0")
+    monkeypatch.delenv("IMGCOURSE_CLAIMS", raising=False)
+    claim("gap narrows", float("nan") < 0, gap=float("nan"), high=float("inf"))
+    out = capsys.readouterr().out
+    assert "'gap narrows' did not hold (gap nan, high inf)" in out

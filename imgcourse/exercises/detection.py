@@ -1,5 +1,5 @@
-"""Checks for the exercises of ``09_object_detection``: a predicted IoU, the grid cell of a
-box's centre, and the trained detector's recall at a stricter IoU.
+"""Checks for the exercises of ``09_object_detection``: a predicted IoU, the peaks of a
+heatmap, and the trained detector's recall at a stricter IoU.
 
 Each check prints what is wrong and a hint at the likely cause, and returns a
 :class:`~imgcourse.exercises.Feedback`.
@@ -18,13 +18,14 @@ from imgcourse.metrics import box_iou
 #: The two boxes of exercise 1: a 10x10 box and the same box 5 pixels to the right.
 IOU_BOXES = ([0, 0, 10, 10], [0, 5, 10, 15])
 
-#: (box, stride) cases for :func:`check_centre_cell`.
-CENTRE_CASES: tuple[tuple[tuple[float, float, float, float], int], ...] = (
-    ((0, 0, 8, 8), 4),
-    ((10, 20, 18, 30), 4),
-    ((3, 5, 14, 22), 4),
-    ((0, 0, 48, 48), 8),
-    ((7, 1, 9, 2), 2),
+#: (G, G) heatmaps for :func:`check_heatmap_peaks`: peaks in corners, on a border and inside,
+#: and a plateau of two equal cells (both are peaks: neither is beaten).
+PEAK_CASES: tuple[np.ndarray, ...] = (
+    np.array([[0.8, 0.3, 0.1], [0.3, 0.2, 0.3], [0.1, 0.4, 0.7]]),
+    np.array(
+        [[0.1, 0.2, 0.1, 0.0], [0.2, 0.9, 0.3, 0.1], [0.1, 0.3, 0.2, 0.6], [0.0, 0.1, 0.5, 0.4]]
+    ),
+    np.array([[0.1, 0.2, 0.2, 0.1, 0.0], [0.2, 0.5, 0.5, 0.2, 0.1], [0.1, 0.2, 0.2, 0.2, 0.3]]),
 )
 
 
@@ -49,43 +50,55 @@ def check_iou_prediction(prediction: Any) -> Feedback:
     )
 
 
-def _expected_centre(box: Sequence[float], stride: int) -> tuple[int, int, float, float]:
-    cy = (box[0] + box[2]) / 2 / stride
-    cx = (box[1] + box[3]) / 2 / stride
-    return int(np.floor(cy)), int(np.floor(cx)), cy - np.floor(cy), cx - np.floor(cx)
+def local_peaks(heat: np.ndarray) -> np.ndarray:
+    """(G, G) bool: cells at least as high as every cell of their 3x3 neighbourhood (cells at
+    the border have fewer neighbours); ``decode_predictions(peaks_only=True)`` per class."""
+    heat = np.asarray(heat, np.float64)
+    padded = np.pad(heat, 1, constant_values=-np.inf)
+    g0, g1 = heat.shape
+    windows = [padded[i : i + g0, j : j + g1] for i in range(3) for j in range(3)]
+    return heat >= np.max(windows, axis=0)
+
+
+def _strict_peaks(heat: np.ndarray) -> np.ndarray:
+    """Like :func:`local_peaks`, but a cell must beat its neighbours (plateaus vanish)."""
+    heat = np.asarray(heat, np.float64)
+    padded = np.pad(heat, 1, constant_values=-np.inf)
+    g0, g1 = heat.shape
+    others = [
+        padded[i : i + g0, j : j + g1] for i in range(3) for j in range(3) if (i, j) != (1, 1)
+    ]
+    return heat > np.max(others, axis=0)
 
 
 @check(wrap=True)
-def check_centre_cell(fn: Callable[..., Any]) -> Feedback:
-    """Exercise 2: ``fn(box, stride) -> (row, col, offset_y, offset_x)``."""
-    for box, stride in CENTRE_CASES:
-        want = _expected_centre(box, stride)
+def check_heatmap_peaks(fn: Callable[..., Any]) -> Feedback:
+    """Exercise 2: ``fn(heat) -> (G, G) bool``, the 3x3 local maxima of a heatmap."""
+    for n, heat in enumerate(PEAK_CASES, 1):
+        want = local_peaks(heat)
         got = call(
             fn,
-            box,
-            stride,
-            shown=f"centre_cell({box}, {stride})",
-            then=lambda result: tuple(float(v) for v in result),
+            heat.copy(),
+            shown=f"heatmap_peaks(case {n})",
+            then=lambda result: np.asarray(result, bool),
         )
-        if len(got) != 4:
-            raise NotYet(f"return four numbers (row, col, offset_y, offset_x); got {got}")
-        if not np.allclose(got, want, atol=1e-6):
-            if np.allclose(got[:2], want[1::-1]) and want[0] != want[1]:
-                hint = "rows come from y (ymin, ymax), columns from x; they are swapped."
-            elif np.allclose(np.array(got[:2]) * stride, [box[0], box[1]]) or np.allclose(
-                got[:2], [box[0] // stride, box[1] // stride]
-            ):
-                hint = "that is the box's corner; use its centre, halfway between the edges."
-            elif np.allclose(got[:2], [want[0] * stride, want[1] * stride]):
-                hint = "divide the centre in pixels by the stride to get cells."
-            else:
-                hint = "the cell is the centre (in cells) rounded down; the offset is the rest."
-            want_s = tuple(round(float(v), 3) for v in want)
-            raise NotYet(
-                f"for box {box} and stride {stride} expected {want_s}, got "
-                f"{tuple(round(v, 3) for v in got)}: {hint}"
-            )
-    return f"all {len(CENTRE_CASES)} boxes land in the right cell."
+        if got.shape != want.shape:
+            raise NotYet(f"case {n}: return a {want.shape} mask, one per cell; got {got.shape}")
+        if np.array_equal(got, want):
+            continue
+        border = np.ones_like(want)
+        border[1:-1, 1:-1] = False
+        if np.array_equal(got, _strict_peaks(heat)):
+            hint = "two equal neighbours are both peaks: compare with >=, not >."
+        elif np.array_equal(got, heat == heat.max()):
+            hint = "keep every local maximum, not only the highest cell of the heatmap."
+        elif (want & ~got)[border].any() and not got[border].any():
+            hint = "border cells can be peaks too: give them only the neighbours they have."
+        else:
+            hint = "a cell is a peak when no cell of its 3x3 neighbourhood is higher."
+        cells = [tuple(int(v) for v in rc) for rc in np.argwhere(got != want)]
+        raise NotYet(f"case {n}: the mask is wrong at cells {cells}: {hint}")
+    return f"all {len(PEAK_CASES)} heatmaps: the right peaks, plateaus and borders included."
 
 
 def recall_at_iou(

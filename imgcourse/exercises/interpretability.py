@@ -1,5 +1,5 @@
-"""Checks for the exercises of ``08_interpretability``: integrated gradients from the path's
-gradients, a prediction about the shortcut model, and the share of a map in a corner.
+"""Checks for the exercises of ``08_interpretability``: integrated gradients by the
+trapezoidal rule, a prediction about the shortcut model, and the share of a map in a corner.
 
 Each check runs the learner's answer, prints what is wrong and a hint at the likely cause,
 and returns a :class:`~imgcourse.exercises.Feedback`.
@@ -28,6 +28,20 @@ SWAP_ANSWER = "below chance"
 
 
 # ------------------------------------------------------------------ exercise 1
+def expected_trapezoid_attributions(
+    image: np.ndarray, baseline: np.ndarray, path_gradients: np.ndarray
+) -> np.ndarray:
+    """Integrated gradients by the trapezoidal rule, (h, w, c).
+
+    ``path_gradients`` is (m + 1, h, w, c): the gradient at t = 0, 1/m, ..., 1 on the path
+    from ``baseline`` to ``image``; the two end points weigh half as much as the others.
+    """
+    g = np.asarray(path_gradients, np.float64)
+    m = len(g) - 1
+    integral = (g[0] / 2 + g[1:-1].sum(axis=0) + g[-1] / 2) / m
+    return (image - baseline) * integral
+
+
 def expected_riemann_attributions(
     image: np.ndarray, baseline: np.ndarray, path_gradients: np.ndarray
 ) -> np.ndarray:
@@ -39,44 +53,50 @@ def _ig_case(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     image = rng.random((5, 6, 3))
     baseline = np.full((5, 6, 3), 0.5)  # not 0: forgetting it must show
-    grads = rng.normal(0, 1, (7, 5, 6, 3))
+    grads = rng.normal(0, 1, (7, 5, 6, 3))  # m = 6 intervals, 7 points
     return image, baseline, grads
 
 
 @check(wrap=True)
-def check_riemann_attributions(fn: Callable[..., Any]) -> Feedback:
-    """Check ``fn(image, baseline, path_gradients) -> (h, w, c)`` integrated gradients.
-
-    ``path_gradients`` is (steps, h, w, c): the gradient at each point of the path.
+def check_trapezoid_attributions(fn: Callable[..., Any]) -> Feedback:
+    """Check ``fn(image, baseline, path_gradients) -> (h, w, c)`` integrated gradients by the
+    trapezoidal rule; ``path_gradients`` is (m + 1, h, w, c), both end points included.
     """
     image, baseline, grads = _ig_case()
     answer = call(fn, image, baseline, grads)
-    expected = expected_riemann_attributions(image, baseline, grads)
+    expected = expected_trapezoid_attributions(image, baseline, grads)
+    m = len(grads) - 1
     hint = ""
     arr = as_array(answer)
     if arr is None:
         pass
     elif arr.shape == expected.shape:
-        if np.allclose(arr, image * grads.mean(axis=0)):
+        integral = expected / (image - baseline)
+        if np.allclose(arr, expected_riemann_attributions(image, baseline, grads)):
+            hint = (
+                "You averaged all the points alike: the trapezoidal rule gives the two end "
+                "points (t = 0 and t = 1) half the weight of the others."
+            )
+        elif np.allclose(arr, image * integral):
             hint = (
                 "You multiplied by the image, not by (image - baseline): the path starts "
                 "at the baseline, so only the change from it is attributed."
             )
-        elif np.allclose(arr, (image - baseline) * grads.sum(axis=0)):
+        elif np.allclose(arr, (image - baseline) * integral * m):
             hint = (
-                "You summed the gradients over the steps: the integral over a path of "
-                "length 1 is their mean (sum times the step 1/steps)."
+                "Divide the weighted sum by m, the number of intervals (points minus one): "
+                "each trapezoid is 1/m wide."
             )
-        elif np.allclose(arr, grads.mean(axis=0)):
-            hint = "That is the average gradient alone; multiply it by (image - baseline)."
+        elif np.allclose(arr, integral):
+            hint = "That is the integral of the gradient alone; multiply it by (image - baseline)."
     elif arr.shape == grads.shape:
-        hint = "Average over the first axis (the path's steps) to get one (h, w, c) map."
+        hint = "Combine the points along the first axis (the path) into one (h, w, c) map."
     feedback = compare_arrays(answer, expected, what="your attributions", atol=1e-6, hint=hint)
     if not feedback:
         return feedback
     return (
-        "your attributions match (image - baseline) times the mean gradient along the "
-        "path; their sum approximates score(image) - score(baseline)."
+        "your attributions match the trapezoidal rule: the same integral as section 2's "
+        "midpoint sum, with the gradients taken at the ends of each interval."
     )
 
 

@@ -298,3 +298,52 @@ def group_accuracy(
     gap = Interval(float(point[best] - point[worst]), *map(float, np.quantile(gaps, q)))
     counts = np.array([len(c) for c in members])
     return GroupAccuracy(names, counts, intervals, gap)
+
+
+def group_rates(
+    y_true: np.ndarray,
+    flagged: np.ndarray,
+    groups: np.ndarray,
+    *,
+    weights: np.ndarray | None = None,
+    n_groups: int | None = None,
+) -> np.ndarray:
+    """True positive rate, false positive rate and flag rate of a yes/no decision, per group.
+
+    The rates behind the fairness criteria of ``07_evaluation_and_fairness``: equal
+    opportunity compares the groups' TPR, equalised odds their TPR and FPR, demographic
+    parity their flag rates (the share of each group the decision says yes to).
+
+    Args:
+        y_true: (n,) 0/1 (or bool) truth: is the image a positive?
+        flagged: (n,) 0/1 (or bool) decision: did the rule say yes?
+        groups: (n,) int group of each image, 0 to n_groups - 1.
+        weights: optional (n,) or (b, n) non-negative weights per image; a (b, n) array
+            gives b sets of rates at once (for example bootstrap counts: how often each
+            resample drew each image).
+        n_groups: number of groups (default: ``groups.max() + 1``).
+
+    Returns:
+        (n_groups, 3) float array of [TPR, FPR, flag rate] per group, or (b, n_groups, 3)
+        for (b, n) weights; NaN where a group has no positives (TPR) or no negatives (FPR).
+    """
+    y_true, flagged, groups = (np.asarray(a) for a in (y_true, flagged, groups))
+    n = len(y_true)
+    if n == 0 or not len(flagged) == len(groups) == n:
+        raise ValueError(
+            "y_true, flagged and groups must be non-empty and of one length; got "
+            f"{len(y_true)}, {len(flagged)} and {len(groups)}"
+        )
+    n_groups = int(groups.max()) + 1 if n_groups is None else int(n_groups)
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    if w.shape[-1] != n or w.ndim > 2:
+        raise ValueError(f"weights must have shape (n,) or (b, n) with n = {n}; got {w.shape}")
+    pos, yes = y_true.astype(bool), flagged.astype(bool)
+    out = []
+    for g in range(n_groups):
+        member = groups == g
+        tp, p = w @ (member & pos & yes), w @ (member & pos)
+        fp, neg = w @ (member & ~pos & yes), w @ (member & ~pos)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out.append(np.stack([tp / p, fp / neg, (tp + fp) / (p + neg)], axis=-1))
+    return np.stack(out, axis=-2)

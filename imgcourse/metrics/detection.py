@@ -165,37 +165,15 @@ def _interpolated_ap(tp: np.ndarray, scores: np.ndarray, num_gt: int) -> np.ndar
     return ap
 
 
-def average_precision(
+def _matches_per_class(
     detections: Sequence[dict],
     ground_truths: Sequence[dict],
-    *,
-    iou_thresholds=COCO_IOU_THRESHOLDS,
-    num_classes: int | None = None,
-    max_detections: int = 100,
-) -> np.ndarray:
-    """Average precision of each class at each IoU threshold, as COCO defines it.
-
-    Per class and threshold: each image's detections, best score first (at most
-    ``max_detections`` per image and class, as pycocotools counts them), are matched greedily
-    to unmatched ground-truth boxes of the same class with IoU >= threshold; all images'
-    detections are then ranked by score, and precision (made non-increasing) is averaged at
-    the 101 recall points 0, 0.01, ..., 1. The same numbers as pycocotools' ``COCOeval`` with
-    area range "all" and no crowd boxes.
-
-    Args:
-        detections: one dict per image with ``boxes`` (d, 4) ``(ymin, xmin, ymax, xmax)``
-            pixels, ``labels`` (d,) int and ``scores`` (d,) float.
-        ground_truths: one dict per image, same order, with ``boxes`` (k, 4) and ``labels``
-            (k,).
-        iou_thresholds: IoU thresholds; COCO's 0.50:0.05:0.95 by default.
-        num_classes: number of classes; the largest label + 1 when not given.
-        max_detections: detections kept per image and class, highest scores first.
-
-    Returns:
-        ``(len(iou_thresholds), num_classes)`` float64 in [0, 1]. A class with no
-        ground-truth box is NaN (COCO's -1) and left out of means; a class with ground truth
-        but no detections has AP 0.
-    """
+    iou_thresholds,
+    num_classes: int | None,
+    max_detections: int,
+) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
+    """Checked inputs matched per class: ``(T, d_c)`` true positives, ``(d_c,)`` scores (in
+    image order, not yet ranked) and ``(C,)`` ground-truth counts."""
     if len(detections) != len(ground_truths):
         raise ValueError(
             f"got detections for {len(detections)} images but ground truth for "
@@ -230,11 +208,53 @@ def average_precision(
             ious = image_ious[np.ix_(keep, np.flatnonzero(gt_labels == c))]
             tps[c].append(_match(ious, thresholds))
             scores[c].append(det_scores[keep])
-    ap = np.full((len(thresholds), num_classes), np.nan)
+    tp_out, score_out = [], []
+    for c in range(num_classes):
+        tp_out.append(
+            np.concatenate(tps[c], axis=1) if tps[c] else np.zeros((len(thresholds), 0), bool)
+        )
+        score_out.append(np.concatenate(scores[c]) if scores[c] else np.zeros(0))
+    return tp_out, score_out, num_gt
+
+
+def average_precision(
+    detections: Sequence[dict],
+    ground_truths: Sequence[dict],
+    *,
+    iou_thresholds=COCO_IOU_THRESHOLDS,
+    num_classes: int | None = None,
+    max_detections: int = 100,
+) -> np.ndarray:
+    """Average precision of each class at each IoU threshold, as COCO defines it.
+
+    Per class and threshold: each image's detections, best score first (at most
+    ``max_detections`` per image and class, as pycocotools counts them), are matched greedily
+    to unmatched ground-truth boxes of the same class with IoU >= threshold; all images'
+    detections are then ranked by score, and precision (made non-increasing) is averaged at
+    the 101 recall points 0, 0.01, ..., 1. The same numbers as pycocotools' ``COCOeval`` with
+    area range "all" and no crowd boxes.
+
+    Args:
+        detections: one dict per image with ``boxes`` (d, 4) ``(ymin, xmin, ymax, xmax)``
+            pixels, ``labels`` (d,) int and ``scores`` (d,) float.
+        ground_truths: one dict per image, same order, with ``boxes`` (k, 4) and ``labels``
+            (k,).
+        iou_thresholds: IoU thresholds; COCO's 0.50:0.05:0.95 by default.
+        num_classes: number of classes; the largest label + 1 when not given.
+        max_detections: detections kept per image and class, highest scores first.
+
+    Returns:
+        ``(len(iou_thresholds), num_classes)`` float64 in [0, 1]. A class with no
+        ground-truth box is NaN (COCO's -1) and left out of means; a class with ground truth
+        but no detections has AP 0.
+    """
+    tps, scores, num_gt = _matches_per_class(
+        detections, ground_truths, iou_thresholds, num_classes, max_detections
+    )
+    num_thresholds = np.atleast_1d(np.asarray(iou_thresholds)).size
+    ap = np.full((num_thresholds, len(tps)), np.nan)
     for c in np.flatnonzero(num_gt):
-        tp = np.concatenate(tps[c], axis=1) if tps[c] else np.zeros((len(thresholds), 0), bool)
-        s = np.concatenate(scores[c]) if scores[c] else np.zeros(0)
-        ap[:, c] = _interpolated_ap(tp, s, int(num_gt[c]))
+        ap[:, c] = _interpolated_ap(tps[c], scores[c], int(num_gt[c]))
     return ap
 
 
@@ -286,3 +306,102 @@ def detection_metrics(
         "map75": float(ap[5, has_gt].mean()),
         "ap_per_class": ap.mean(axis=0),
     }
+
+
+def precision_recall_curve(
+    detections: Sequence[dict],
+    ground_truths: Sequence[dict],
+    class_index: int,
+    *,
+    iou_threshold: float = 0.5,
+    num_classes: int | None = None,
+    max_detections: int = 100,
+) -> dict[str, np.ndarray | int]:
+    """One class's precision-recall curve at one IoU threshold, as :func:`average_precision`
+    builds it before taking its area.
+
+    Detections of ``class_index`` are matched as in :func:`average_precision`, then ranked by
+    score over all images; after each detection in that ranking, recall is the share of the
+    class's true boxes found so far and precision the share of detections so far that are
+    right. Averaging the precision envelope (the best precision at that recall or beyond) at
+    the 101 recall points 0, 0.01, ..., 1 (0 where recall never gets there) gives the AP.
+    Introduced in ``09_object_detection``.
+
+    Returns:
+        ``{"recall": (d,), "precision": (d,), "scores": (d,)}`` float64, best score first
+        (precision not yet made non-increasing), and ``"num_gt"``: the class's true boxes.
+    """
+    tps, scores, num_gt = _matches_per_class(
+        detections, ground_truths, (iou_threshold,), num_classes, max_detections
+    )
+    if not 0 <= class_index < len(tps):
+        raise ValueError(f"class_index must be in 0..{len(tps) - 1}; got {class_index}")
+    order = np.argsort(-scores[class_index], kind="mergesort")
+    tp = tps[class_index][0, order]
+    found = np.cumsum(tp).astype(float)
+    total = int(num_gt[class_index])
+    return {
+        "recall": found / max(total, 1),
+        "precision": found / np.arange(1, len(tp) + 1),
+        "scores": scores[class_index][order],
+        "num_gt": total,
+    }
+
+
+def map_bootstrap(
+    detection_sets: Sequence[Sequence[dict]],
+    ground_truths: Sequence[dict],
+    *,
+    iou_threshold: float = 0.5,
+    num_classes: int | None = None,
+    num_boot: int = 100,
+    seed: int = 0,
+    max_detections: int = 100,
+) -> np.ndarray:
+    """mAP at one IoU threshold on images resampled with replacement, the same resamples for
+    every set of detections (so differences between sets are paired).
+
+    Each image's detections are matched once (matching never crosses images); every resample
+    then ranks the chosen images' detections and takes COCO's 101-point AP per class, as
+    :func:`mean_average_precision` does. Introduced in ``09_object_detection``, to give a
+    difference of mAP its spread.
+
+    Args:
+        detection_sets: one or more lists of detections, each with one dict per image.
+        ground_truths: one dict per image, as in :func:`average_precision`.
+        iou_threshold: the IoU a detection needs to count as right.
+        num_classes: number of classes; from the labels when not given.
+        num_boot: resamples.
+        seed: seed of the resampling.
+        max_detections: as in :func:`average_precision`.
+
+    Returns:
+        ``(len(detection_sets), num_boot)`` float64 mAP values.
+    """
+    if num_boot < 1:
+        raise ValueError(f"num_boot must be 1 or more; got {num_boot}")
+    if num_classes is None:
+        labels = [np.asarray(e["labels"]).reshape(-1) for e in ground_truths]
+        labels += [np.asarray(e["labels"]).reshape(-1) for s in detection_sets for e in s]
+        num_classes = max([int(x.max()) for x in labels if x.size], default=0) + 1
+    n = len(ground_truths)
+    picks = np.random.default_rng(seed).integers(0, n, size=(num_boot, n))
+    out = np.full((len(detection_sets), num_boot), np.nan)
+    for s, dets in enumerate(detection_sets):
+        if len(dets) != n:
+            raise ValueError(f"detection set {s} has {len(dets)} images, ground truth {n}")
+        per_image = [
+            _matches_per_class([d], [g], (iou_threshold,), num_classes, max_detections)
+            for d, g in zip(dets, ground_truths)
+        ]
+        for b, pick in enumerate(picks):
+            aps = []
+            for c in range(num_classes):
+                num_gt = int(sum(per_image[i][2][c] for i in pick))
+                if num_gt:
+                    tp = np.concatenate([per_image[i][0][c] for i in pick], axis=1)
+                    scores = np.concatenate([per_image[i][1][c] for i in pick])
+                    aps.append(_interpolated_ap(tp, scores, num_gt)[0])
+            if aps:
+                out[s, b] = np.mean(aps)
+    return out

@@ -39,6 +39,8 @@ def centre_detector(
     num_classes: int,
     *,
     filters: Sequence[int] = (16, 32, 48),
+    batch_norm: bool = False,
+    head_convs: int = 0,
     name: str = "centre_detector",
 ) -> keras.Model:
     """Build a small centre-heatmap detector.
@@ -49,11 +51,19 @@ def centre_detector(
     (``features``) widens the view of each cell; a 1x1 convolution (``head``, float32) gives
     ``num_classes + 4`` numbers per cell (see the module docstring).
 
+    ``batch_norm`` adds a batch normalisation before the ReLU of every backbone convolution
+    after ``conv1a`` (``bn{i}a``, ``bn{i}b``; at full resolution it would cost the most time),
+    and ``head_convs`` adds that many 3x3 ReLU convolutions (``head_conv1``, ...) between
+    ``features`` and ``head``, so each cell's class is decided from a wider view. Both off
+    keep the original network; ``09_object_detection`` turns both on (its classes need them).
+
     Args:
         input_shape: (height, width, channels), float32 in [0, 1]; height and width divisible
             by the stride.
         num_classes: number of object classes (at least 1).
         filters: channels of each block.
+        batch_norm: batch normalisation in the backbone (not at full resolution).
+        head_convs: extra 3x3 convolutions of ``filters[-1]`` channels before the head.
         name: the model's name.
 
     Returns:
@@ -68,6 +78,8 @@ def centre_detector(
         raise ValueError(f"filters must be one or more positive channel counts; got {filters}")
     if int(num_classes) < 1:
         raise ValueError(f"num_classes must be at least 1; got {num_classes}")
+    if int(head_convs) < 0:
+        raise ValueError(f"head_convs must be 0 or more; got {head_convs}")
     stride = 2 ** (len(filters) - 1)
     if shape[0] % stride or shape[1] % stride:
         raise ValueError(
@@ -79,12 +91,15 @@ def centre_detector(
     for i, f in enumerate(filters, start=1):
         if i > 1:
             x = layers.MaxPooling2D(2, name=f"pool{i - 1}")(x)
-        x = layers.Conv2D(f, 3, padding="same", activation="relu", name=f"conv{i}a")(x)
-        if i > 1:  # at full resolution a second convolution would cost the most
-            x = layers.Conv2D(f, 3, padding="same", activation="relu", name=f"conv{i}b")(x)
+        for part in ("a", "b") if i > 1 else ("a",):  # at full resolution, one (the costliest)
+            x = _conv(x, f, f"{i}{part}", batch_norm=batch_norm and i > 1)
     x = layers.Conv2D(
         filters[-1], 3, padding="same", dilation_rate=2, activation="relu", name="features"
     )(x)
+    for j in range(1, int(head_convs) + 1):
+        x = layers.Conv2D(filters[-1], 3, padding="same", activation="relu", name=f"head_conv{j}")(
+            x
+        )
     outputs = layers.Conv2D(
         int(num_classes) + 4,
         1,
@@ -93,6 +108,15 @@ def centre_detector(
         name="head",
     )(x)
     return keras.Model(inputs, outputs, name=name)
+
+
+def _conv(x, filters: int, suffix: str, *, batch_norm: bool):
+    """3x3 convolution ``conv{suffix}`` and ReLU, with ``bn{suffix}`` between them if asked."""
+    if not batch_norm:
+        return layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"conv{suffix}")(x)
+    x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv{suffix}")(x)
+    x = layers.BatchNormalization(name=f"bn{suffix}")(x)
+    return layers.ReLU(name=f"relu{suffix}")(x)
 
 
 class _HeadBias(keras.initializers.Initializer):

@@ -52,6 +52,8 @@ from imgcourse.viz.evaluation import (
 )
 from imgcourse.viz.explain import (
     plot_randomization,
+    print_mark_table,
+    print_share_table,
     show_explanations,
 )
 from imgcourse.viz.features import (
@@ -148,6 +150,8 @@ __all__ = [
     "plot_interval_widths",
     "plot_label_curves",
     "plot_randomization",
+    "print_mark_table",
+    "print_share_table",
     "plot_reliability",
     "plot_roc_pr",
     "plot_search_heatmaps",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -16,6 +17,7 @@ def show_explanations(
     *,
     row_titles: Sequence[str] | None = None,
     cell: float = 1.5,
+    overlay: bool = False,
 ) -> plt.Figure:
     """A grid of explanation maps: one row per image, the image then one column per method.
 
@@ -27,6 +29,8 @@ def show_explanations(
         images: (n, h, w, 3) or (n, h, w) floats in [0, 1].
         maps: method name -> (n, h, w) maps, in column order.
         row_titles: one short label per image (for example the class), drawn left of the row.
+        overlay: draw each map half-transparent over its image in grey (alpha grows with
+            the map's value, so unimportant pixels show the image).
     """
     images = np.asarray(images)
     n = len(images)
@@ -51,9 +55,17 @@ def show_explanations(
         for j, (name, m) in enumerate(maps.items(), start=1):
             a = np.abs(np.asarray(m[i], np.float32))
             a = a / a.max() if a.max() > 0 else a
-            mappable = axes[i, j].imshow(a, cmap="magma", vmin=0, vmax=1)
+            if overlay:
+                grey = np.asarray(shown, np.float32)
+                grey = grey.mean(axis=-1) if grey.ndim == 3 else grey
+                axes[i, j].imshow(grey, cmap="gray", vmin=0, vmax=1)
+                mappable = axes[i, j].imshow(
+                    a, cmap="magma", vmin=0, vmax=1, alpha=np.clip(0.15 + 0.85 * a, 0, 1)
+                )
+            else:
+                mappable = axes[i, j].imshow(a, cmap="magma", vmin=0, vmax=1)
             if i == 0:
-                axes[i, j].set_title(f"{j} · {name}", fontsize=9)
+                axes[i, j].set_title(textwrap.fill(f"{j} · {name}", 18), fontsize=9)
     axes[0, 0].set_title("image", fontsize=9)
     for ax in axes.flat:
         ax.set_xticks([])
@@ -80,7 +92,7 @@ def plot_randomization(
     """
     if not similarity:
         raise ValueError("similarity is empty: give method name -> (steps, n) values")
-    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    fig, ax = plt.subplots(figsize=(7.6, 3.6))
     x = np.arange(len(steps))
     for i, (name, values) in enumerate(similarity.items()):
         values = np.asarray(values, np.float64)
@@ -102,6 +114,24 @@ def plot_randomization(
     ax.set_title(title or "mean over images, band ±1 std", fontsize=10)
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     return fig
+
+
+def print_mark_table(accuracies: dict[str, tuple[float, float]]) -> None:
+    """Print one row per model: accuracy (a fraction) on images with the mark, then without."""
+    print(f"{'model':<22} {'with the mark':>14} {'without':>9}")
+    for name, (with_mark, without) in accuracies.items():
+        print(f"{name:<22} {with_mark:>14.1%} {without:>9.1%}")
+
+
+def print_share_table(shares: dict[str, dict[str, float]], title: str) -> None:
+    """Print a table of shares (fractions): one column per model, one row per method.
+
+    ``shares[model][method]``; the methods are the first model's keys, in order.
+    """
+    models = list(shares)
+    print(f"{title:<22}" + "".join(f" {m:>9}" for m in models))
+    for method in shares[models[0]]:
+        print(f"{method:<22}" + "".join(f" {shares[m][method]:>9.1%}" for m in models))
