@@ -1,13 +1,13 @@
 """Files the package ships, and the package's one checksum function.
 
-Everything a notebook loads at run time (the course-pretrained weights now; images such as
-public-domain paintings later) is package data under ``imgcourse/assets/``, so an installed
-``imgcourse`` (a wheel, ``pip install`` from git on a hosted notebook service) has it, not
-only a clone of the repository. :func:`package_file` finds such a file through
+Everything a notebook loads at run time (the course-pretrained weights; the three
+public-domain paintings of ``13_style_transfer``) is package data under ``imgcourse/assets/``,
+so an installed ``imgcourse`` (a wheel, ``pip install`` from git on a hosted notebook
+service) has it, not only a clone of the repository. :func:`package_file` finds such a file through
 :mod:`importlib.resources`; nothing in the package looks for repository folders.
 
 To add a file: put it under ``imgcourse/assets/<kind>/``, give ``<kind>`` a pattern in
-``[tool.setuptools.package-data]`` of ``pyproject.toml`` (``tests/test_packaged.py`` fails
+``[tool.setuptools.package-data]`` of ``pyproject.toml`` (``tests/test_packaging.py`` fails
 on a file no pattern covers), and, if a notebook checks it, register its sha256 (as the
 weights in :mod:`imgcourse.data.registry` are).
 

@@ -43,7 +43,11 @@ def test_worst_class(capsys):
     labels = np.array([0, 0, 1, 1, 2, 2])
     names = ["circle", "square", "triangle"]
     np.testing.assert_allclose(checks.class_mean_scores(scores, labels, 3), [20.5, 30.5, 25.5])
+    np.testing.assert_allclose(
+        checks.class_mean_spreads(scores, labels, 3), [2 * 0.5**0.5 / 2**0.5] * 3
+    )
     assert checks.check_worst_class("circle", scores, labels, names)
+    assert "20.5 dB +- 1.0" in capsys.readouterr().out
     assert not checks.check_worst_class("square", scores, labels, names)
     assert "smallest" in capsys.readouterr().out
     assert not checks.check_worst_class("triangle", scores, labels, names)

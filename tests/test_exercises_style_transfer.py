@@ -7,11 +7,12 @@ import numpy as np
 from imgcourse.exercises import style_transfer as checks
 
 
-def test_shuffle_prediction(capsys):
-    assert checks.check_shuffle_prediction(True)
-    assert not checks.check_shuffle_prediction(False)
-    assert "sum over positions" in capsys.readouterr().out
-    assert not checks.check_shuffle_prediction("yes")
+def test_flip_prediction(capsys):
+    assert checks.check_flip_prediction(False)
+    assert "which way it points" in capsys.readouterr().out
+    assert not checks.check_flip_prediction(True)
+    assert "3x3 filters" in capsys.readouterr().out
+    assert not checks.check_flip_prediction("yes")
 
 
 def test_gram_by_loops_accepts_a_right_answer_and_explains_wrong_ones(capsys):
@@ -41,13 +42,17 @@ def test_gram_by_loops_accepts_a_right_answer_and_explains_wrong_ones(capsys):
     assert not checks.check_gram_by_loops(lambda f: None)
 
 
-def test_steps_to_tenth():
-    history = [1.0, 0.5, 0.2, 0.1, 0.05, 0.04]
-    assert checks.steps_to_fraction(history) == 3
+def test_steps_to_tenth_is_where_the_loss_stays_below(capsys):
+    history = [1.0, 0.5, 0.08, 0.2, 0.1, 0.05, 0.04]  # an overshoot at step 2
+    assert checks.steps_to_fraction(history) == 4
     assert checks.steps_to_fraction([1.0, 0.9]) == -1
-    assert checks.check_steps_to_tenth(3, history)
+    assert checks.steps_to_fraction([1.0, 0.05, 0.2]) == -1
+    assert checks.check_steps_to_tenth(4, history)
+    assert "from step 4" in capsys.readouterr().out
     assert checks.check_steps_to_tenth(-1, [1.0, 0.9])
-    assert not checks.check_steps_to_tenth(4, history)
-    assert not checks.check_steps_to_tenth(1, history)
+    assert not checks.check_steps_to_tenth(2, history)
+    assert "climbs above a tenth again" in capsys.readouterr().out
+    assert not checks.check_steps_to_tenth(5, history)
+    assert not checks.check_steps_to_tenth(3, history)
     assert not checks.check_steps_to_tenth("three", history)
     assert np.isclose(checks.reference_gram(np.ones((2, 2, 1)))[0, 0], 1.0)

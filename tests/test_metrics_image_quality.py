@@ -89,3 +89,15 @@ def test_bad_input_says_what_to_do(true, pred, kwargs, words):
     fn = ssim if kwargs.pop("ssim", False) else psnr
     with pytest.raises(ValueError, match=words.replace("[", r"\[").replace("]", r"\]")):
         fn(true, pred, **kwargs)
+
+
+def test_nearest_psnr_picks_the_closest_reference():
+    from imgcourse.metrics.image_quality import nearest_psnr
+
+    clean, noisy = noisy_pair(3, shape=(3, 8, 8, 3))
+    far = np.clip(noisy + 0.3, 0, 1)
+    got = nearest_psnr(noisy, np.concatenate([far, clean]))
+    want = [peak_signal_noise_ratio(c, n, data_range=1.0) for c, n in zip(clean, noisy)]
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+    with pytest.raises(ValueError, match="values each"):
+        nearest_psnr(noisy, clean[:, :4])

@@ -154,3 +154,34 @@ def test_the_loop_runs_on_jax():
     drop, shape = run_on_jax(JAX_SCRIPT, timeout=300)
     assert shape == [16, 16, 3]
     assert drop < 0.5
+
+
+def test_bootstrap_style_distances_agree_with_the_style_loss_and_are_paired():
+    rng = np.random.default_rng(0)
+    extractor = random_extractor((24, 24, 3), filters=(4, 8), seed=1)
+    content, style_image = (rng.random((24, 24, 3), dtype=np.float32) for _ in range(2))
+    blend = 0.5 * content + 0.5 * style_image
+    # One tile: every draw is the whole image, so each draw is the style loss itself
+    whole = style.bootstrap_style_distances(
+        extractor, [content, blend, style_image], style_image, tiles=1, draws=3
+    )
+    objective = style.style_objective(extractor, content, style_image)
+    for row, image in zip(whole, (content, blend, style_image)):
+        expected = float(objective(image[None])["style"])
+        np.testing.assert_allclose(row, expected, rtol=1e-4, atol=1e-9)
+    assert whole[2].max() < 1e-6  # the style image is at distance 0 from itself
+    draws = style.bootstrap_style_distances(
+        extractor, [content, blend], style_image, tiles=4, draws=50, seed=3
+    )
+    assert draws.shape == (2, 50) and draws.min() >= 0
+    assert draws[0].std() > 0  # resampling tiles moves the distance
+    again = style.bootstrap_style_distances(
+        extractor, [content, blend], style_image, tiles=4, draws=50, seed=3
+    )
+    np.testing.assert_array_equal(draws, again)  # the seed fixes the draws
+    with pytest.raises(ValueError, match="does not split into 5x5 tiles"):
+        style.bootstrap_style_distances(extractor, [content], style_image, tiles=5)
+    with pytest.raises(ValueError, match="style image's shape"):
+        style.bootstrap_style_distances(extractor, [content[:12]], style_image, tiles=2)
+    with pytest.raises(ValueError, match="at least 1"):
+        style.bootstrap_style_distances(extractor, [content], style_image, draws=0)

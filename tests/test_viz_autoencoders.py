@@ -23,6 +23,17 @@ def test_image_rows_one_row_per_entry_with_scores_as_titles():
     plt.close(fig)
 
 
+def test_image_rows_titles_go_above_the_first_row():
+    rows = {"walk": np.zeros((3, 4, 4)), "other": np.ones((3, 4, 4))}
+    fig = viz.show_image_rows(rows, titles=["1", "2", "3"], scores={"walk": np.ones(3)})
+    axes = np.array(fig.axes).reshape(2, 3)
+    assert [ax.get_title() for ax in axes[0]] == ["1\n1.0", "2\n1.0", "3\n1.0"]
+    assert axes[1, 0].get_title() == ""
+    plt.close(fig)
+    with pytest.raises(ValueError, match="one entry per column"):
+        viz.show_image_rows(rows, titles=["1"])
+
+
 def test_image_rows_need_equal_lengths():
     with pytest.raises(ValueError, match="same number of images"):
         viz.show_image_rows({"a": np.zeros((2, 4, 4)), "b": np.zeros((3, 4, 4))})
@@ -71,4 +82,5 @@ def test_codes_2d_draws_colour_names_in_their_colour():
     plt.close(fig)
     fig = viz.plot_codes_2d(points, {"colour": (np.array([0, 0, 1, 1, 0, 1]), ["red", "white"])})
     np.testing.assert_allclose(fig.axes[0].collections[0].get_facecolor()[0][:3], [1, 0, 0])
+    np.testing.assert_allclose(fig.axes[0].get_facecolor()[:3], [0.82] * 3)  # white shows
     plt.close(fig)

@@ -25,10 +25,12 @@ def test_figures_draw():
             {"r1": ([0.1, 0.2], [0.01, 0.001])},
             labels=["x0.1", "x1"],
             references={"content": (0.0, 0.05)},
+            judge="random judge",
         ),
     ]
     assert [len(f.axes) for f in figs][:2] == [2, 3]  # the Gram figure has a colour bar
     assert figs[0].axes[1].get_title() == "(2) b"
+    assert figs[4].axes[0].get_xlabel().endswith("(random judge)")
     plt.close("all")
 
 
@@ -48,3 +50,21 @@ def test_explorer_has_a_stable_text_form_and_moves_with_the_slider():
     first = images.children[0].children[1].value
     slider.value = "x1"
     assert images.children[0].children[1].value != first
+
+
+def test_show_judges_prints_the_table_and_returns_the_verdicts(capsys):
+    draws = np.array([0.1, 0.2, 0.3])
+    judged = {
+        "judge A": {"x": (0.5, draws + 1.0), "y": (0.1, draws)},
+        "judge B": {"x": (0.2, draws), "y": (0.2, draws)},
+    }
+
+    def rule(scores, a, b):
+        lo, hi = np.percentile(scores[b][1] - scores[a][1], [2.5, 97.5])
+        return (a if lo > 0 else b if hi < 0 else "level"), lo, hi
+
+    found = viz.show_judges(judged, [("y", "x")], rule)
+    out = capsys.readouterr().out
+    assert found == {("y", "x"): {"judge A": "y", "judge B": "level"}}
+    assert "judge A" in out.splitlines()[0] and "0.5000" in out
+    assert "judge B: level (difference 0.0000 to 0.0000)" in out

@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -31,6 +32,13 @@ BUILD_INPUTS = ("pyproject.toml", "setup.py", "README.md", "imgcourse", "noteboo
 #: code makes one runs here. Add the loader of any new kind of packaged file.
 PACKAGED_DATA_CALLS = re.compile(
     r"\b(load_course_backbone|weights_path|course_extractor|package_file)\("
+)
+#: 13's public-domain paintings and their sources (imgcourse/assets/paintings/).
+PAINTING_FILES = (
+    "great_wave_hokusai.jpg",
+    "the_scream_munch.jpg",
+    "shipwreck_minotaur_turner.jpg",
+    "PROVENANCE.md",
 )
 #: Today's list, as a check on the search above.
 KNOWN = {"06", "13", "15", "19"}
@@ -125,6 +133,13 @@ def test_the_wheel_installed_outside_the_clone_runs_the_notebooks_that_load_pack
         timeout=600,
     )
     (wheel,) = wheels.glob("imgcourse-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = set(archive.namelist())
+    paintings = {f"imgcourse/assets/paintings/{n}" for n in PAINTING_FILES}
+    assert paintings <= shipped, (
+        f"the wheel lacks 13's paintings {sorted(paintings - shipped)}: check "
+        "[tool.setuptools.package-data] in pyproject.toml"
+    )
     step("creating a virtual environment", [sys.executable, "-m", "venv", venv], timeout=300)
     step(
         "installing the wheel with -c constraints.txt",

@@ -108,6 +108,18 @@ def class_mean_scores(scores: np.ndarray, labels: np.ndarray, num_classes: int) 
         return total / count
 
 
+def class_mean_spreads(scores: np.ndarray, labels: np.ndarray, num_classes: int) -> np.ndarray:
+    """Twice the standard error of each class's mean score -> (num_classes,), NaN for a class
+    with fewer than two images."""
+    scores, labels = np.asarray(scores, np.float64), np.asarray(labels)
+    out = np.full(num_classes, np.nan)
+    for k in range(num_classes):
+        group = scores[labels == k]
+        if len(group) > 1:
+            out[k] = 2 * group.std(ddof=1) / np.sqrt(len(group))
+    return out
+
+
 @check(wrap=True)
 def check_worst_class(
     answer: Any, scores: np.ndarray, labels: np.ndarray, class_names: Sequence[str]
@@ -123,11 +135,17 @@ def check_worst_class(
     names = list(class_names)
     means = class_mean_scores(scores, labels, len(names))
     worst = int(np.nanargmin(means))
-    table = ", ".join(f"{n} {m:.1f} dB" for n, m in zip(names, means))
+    table = ", ".join(
+        f"{n} {m:.1f} dB +- {s:.1f}"
+        for n, m, s in zip(names, means, class_mean_spreads(scores, labels, len(names)))
+    )
     if answer not in names:
         raise NotYet(f"store one of the class names {names}; got {answer!r}.")
     if answer == names[worst]:
-        return f"{answer} has the lowest mean PSNR ({table})."
+        return (
+            f"{answer} has the lowest mean PSNR ({table}; +- twice the standard error of "
+            "each mean). Means whose +- ranges overlap are level: the data cannot rank them."
+        )
     hint = "group the per-image PSNRs by label and average each group, then take the smallest"
     if answer == names[int(np.nanargmax(means))]:
         hint = "that class is reconstructed best: look for the smallest mean, not the largest"

@@ -1,4 +1,4 @@
-"""Checks for the exercises of ``13_style_transfer``: what shuffling positions does to a
+"""Checks for the exercises of ``13_style_transfer``: what flipping the image does to a
 Gram matrix (predict, then run), a Gram matrix with loops, and reading the optimisation's
 style-loss curve.
 
@@ -17,20 +17,22 @@ from imgcourse.exercises.kit import Feedback, NotYet, call, check, read, verdict
 
 
 @check
-def check_shuffle_prediction(prediction: Any) -> Feedback:
-    """Exercise 1: does shuffling a feature map's positions change its Gram matrix?
-    ``prediction`` is True for "the Gram matrix stays the same"."""
+def check_flip_prediction(prediction: Any) -> Feedback:
+    """Exercise 1: does flipping the style image upside down keep the Gram matrix of the course
+    backbone's first layer? ``prediction`` is True for "it stays the same"."""
     if not isinstance(prediction, (bool, np.bool_)):
         raise NotYet(f"store True or False; got {prediction!r}.")
     return verdict(
         prediction,
-        right=bool(prediction),
-        correct="the Gram matrix sums products of channels over all positions, and a sum does "
-        "not depend on the order of its terms; shuffling keeps the style and destroys "
-        "the content.",
+        right=not bool(prediction),
+        correct="it changes. The Gram matrix forgets where a pattern is, not which way it "
+        "points: a filter that answers to an edge dark above and light below answers to "
+        "the flipped edge no more, so other channels fire together. Only a shuffle of the "
+        "feature maps themselves, not of the image, leaves it exactly the same.",
         wrong="{hint}",
-        hint="write G[c, d] as a sum over positions p of F[p, c] * F[p, d]. A shuffle changes "
-        "which p holds which pixel; does it change the set of terms being added?",
+        hint="the sum over positions forgets where, but the flip happens before the network. "
+        "Are a first layer's 3x3 filters the same upside down? Compare the maps of the "
+        "image and of the flipped image, position by position.",
     )
 
 
@@ -88,44 +90,56 @@ def check_gram_by_loops(fn: Callable[[np.ndarray], Any]) -> Feedback:
 
 
 def steps_to_fraction(history: Sequence[float], fraction: float = 0.1) -> int:
-    """The first step t with ``history[t] <= fraction * history[0]`` (-1 if none)."""
+    """The first step t after which the loss stays low: ``history[u] <= fraction *
+    history[0]`` for every u >= t (-1 if the last value is above)."""
     values = np.asarray(history, np.float64)
-    below = np.flatnonzero(values <= fraction * values[0])
-    return int(below[0]) if below.size else -1
+    above = np.flatnonzero(values > fraction * values[0])
+    if above.size == 0:
+        return 0
+    return -1 if above[-1] == len(values) - 1 else int(above[-1]) + 1
 
 
 @check
 def check_steps_to_tenth(answer: Any, history: Sequence[float]) -> Feedback:
-    """Exercise 3: the first step at which the style loss is at most a tenth of its start."""
-    want = steps_to_fraction(history, 0.1)
+    """Exercise 3: the first step from which the style loss stays at or below a tenth of its
+    start."""
+    values = np.asarray(history, np.float64)
+    want = steps_to_fraction(values, 0.1)
     value = read(answer, int, f"store a whole number (a step index); got {answer!r}.")
     if value == want == -1:
-        return "the style loss never fell to a tenth in the steps run."
+        return "the style loss does not stay below a tenth by the last step."
     if value == want:
-        share = want / max(len(history) - 1, 1)
+        share = want / max(len(values) - 1, 1)
+        further = values[want] / max(values[-1], 1e-12)
         return (
-            f"the style loss is down to a tenth after {share:.1%} of the "
-            f"{len(history) - 1} steps: most of the drop comes early, the rest of the "
-            "steps polish."
+            f"the style loss stays below a tenth from step {want}, {share:.1%} of the "
+            f"{len(values) - 1} steps; it is still {further:.1f} times its last value "
+            "there, so the later steps keep lowering it."
         )
-    if value == want + 1:
+    first = np.flatnonzero(values <= 0.1 * values[0])
+    if first.size and value == int(first[0]) and value < want:
+        hint = (
+            f"the loss first reaches a tenth at step {value}, but it climbs above a tenth "
+            f"again (step {want - 1} is above); find the step from which it stays below."
+        )
+    elif value == want + 1:
         hint = "count steps from 0: history[0] is the loss before any update."
     elif 0 <= value < want:
         hint = (
-            f"at step {value} the loss is {history[value] / history[0]:.2f} of its start, "
-            "still above 0.1; find the first index where the ratio is at most 0.1."
+            f"step {want - 1} is still above a tenth of the start "
+            f"({values[want - 1] / values[0]:.2f}); every later step must be at or below."
         )
     else:
         hint = (
-            "compare each value of history['style'] with 0.1 * history['style'][0] and "
-            "take the first index where it is at or below (np.flatnonzero or argmax)."
+            "mark the steps above 0.1 * history['style'][0]; the answer is one after the "
+            "last of them (np.flatnonzero)."
         )
     raise NotYet(f"{value} is not it. {hint}")
 
 
 __all__ = [
     "check_gram_by_loops",
-    "check_shuffle_prediction",
+    "check_flip_prediction",
     "check_steps_to_tenth",
     "reference_gram",
     "steps_to_fraction",

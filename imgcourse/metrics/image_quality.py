@@ -124,3 +124,27 @@ def ssim(
     pad = (win_size - 1) // 2  # leave out pixels whose window leaves the image
     ssim_map = (num / den)[:, pad : t.shape[1] - pad, pad : t.shape[2] - pad, :]
     return ssim_map.mean(axis=(1, 2, 3))
+
+
+def nearest_psnr(images, references, *, data_range: float = 1.0) -> np.ndarray:
+    """PSNR (dB) of each image against its closest reference, the one with the least
+    squared error.
+
+    Args:
+        images: (n, ...) floats on the scale ``data_range``.
+        references: (m, ...) floats of the same per-image shape.
+
+    Returns:
+        (n,) PSNR of each image against its nearest reference. Introduced in
+        ``11_autoencoders`` to score samples drawn from random codes.
+    """
+    peak = _check_range(data_range, "nearest_psnr")
+    a = np.asarray(images, np.float64).reshape(len(images), -1)
+    b = np.asarray(references, np.float64).reshape(len(references), -1)
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(
+            f"nearest_psnr: images have {a.shape[1]} values each, references {b.shape[1]}"
+        )
+    d2 = (a**2).sum(1)[:, None] + (b**2).sum(1)[None] - 2 * a @ b.T  # (n, m) squared errors
+    mse_min = np.maximum(d2.min(1), 1e-12) / a.shape[1]
+    return 10 * np.log10(peak**2 / mse_min)

@@ -327,6 +327,67 @@ def transfer_style(
     )
 
 
+def bootstrap_style_distances(
+    extractor: StyleExtractor,
+    images: Sequence[np.ndarray],
+    style_image: np.ndarray,
+    *,
+    tiles: int = 4,
+    draws: int = 200,
+    seed: int = 0,
+) -> np.ndarray:
+    """Each image's style distance to ``style_image`` in ``extractor``'s space (the
+    :func:`style_loss` of that image), recomputed over a block bootstrap of its tiles.
+
+    A Gram matrix is a mean over the positions of a feature map. Cutting each map into
+    ``tiles x tiles`` tiles (the same image regions at every layer), drawing that many tiles
+    with replacement and averaging their Gram sums again shows how much the distance depends
+    on which regions of the image happen to be there (tiles, not single positions, because
+    neighbouring positions are alike). Every image of a draw gets the same tiles, so
+    differences between images are paired. The style's Gram matrices use all its positions.
+
+    Args:
+        extractor: the space to measure in (a :class:`StyleExtractor`).
+        images: n images (h, w, 3) in [0, 1], the extractor's input size.
+        style_image: (h, w, 3) in [0, 1].
+        tiles: tiles per side; every style layer's map side must be a multiple of it.
+        draws: bootstrap resamplings.
+        seed: seed of the resampling.
+
+    Returns:
+        (n, draws) float64: the relative squared Gram error, averaged over the style layers.
+    """
+    if int(draws) < 1 or int(tiles) < 1:
+        raise ValueError(f"draws and tiles must be at least 1; got {draws} and {tiles}")
+    style_maps, _ = extractor(_batch(style_image, "style_image"))
+    targets = [np.asarray(gram_matrix(m), np.float64)[0] for m in style_maps]
+    batch = np.stack([np.asarray(im, np.float32) for im in images])
+    if batch.ndim != 4 or batch.shape[1:] != np.shape(style_image):
+        raise ValueError(
+            f"images must have the style image's shape {np.shape(style_image)}; got "
+            f"{batch.shape[1:]}"
+        )
+    maps, _ = extractor(ops.convert_to_tensor(batch))
+    t = int(tiles)
+    counts = np.stack(
+        [
+            np.bincount(r, minlength=t * t)
+            for r in np.random.default_rng(seed).integers(0, t * t, (int(draws), t * t))
+        ]
+    ).astype(np.float64)  # (draws, tiles^2): how often each tile was drawn
+    out = np.zeros((len(batch), int(draws)))
+    for f, target in zip(maps, targets):
+        n, h, w, c = f.shape
+        if h % t or w % t:
+            raise ValueError(f"a {h}x{w} feature map does not split into {t}x{t} tiles")
+        blocks = np.asarray(f, np.float64).reshape(n, t, h // t, t, w // t, c)
+        blocks = blocks.transpose(0, 1, 3, 2, 4, 5).reshape(n, t * t, -1, c)
+        sums = np.einsum("ntpc,ntpd->ntcd", blocks, blocks)  # each tile's Gram sum
+        grams = np.einsum("kt,ntcd->nkcd", counts, sums) / (h * w)  # (n, draws, c, c)
+        out += np.sum((grams - target) ** 2, axis=(2, 3)) / (np.sum(target**2) + 1e-12)
+    return out / len(targets)
+
+
 def _format(parts: LossParts) -> str:
     return "  ".join(f"{k} {float(parts[k]):.3e}" for k in ("total", "content", "style", "tv"))
 
@@ -334,6 +395,7 @@ def _format(parts: LossParts) -> str:
 __all__ = [
     "StyleTransferResult",
     "adam_update",
+    "bootstrap_style_distances",
     "content_loss",
     "gram_matrix",
     "jax_style_step",

@@ -16,6 +16,7 @@ def show_image_rows(
     rows: Mapping[str, np.ndarray],
     *,
     scores: Mapping[str, np.ndarray] | None = None,
+    titles: Sequence[str] | None = None,
     cell: float = 1.3,
 ) -> plt.Figure:
     """One row of images per entry of ``rows``, the row's name at its left; with ``scores``,
@@ -24,6 +25,8 @@ def show_image_rows(
     Args:
         rows: name -> (n, h, w, c) or (n, h, w) floats in [0, 1]; every row has the same n.
         scores: name -> (n,) numbers, for some or all rows; printed with one decimal.
+        titles: n words, one per column, written above the first row's images (before a
+            score, if that row has one); for example panel numbers.
         cell: inches per image.
 
     Introduced in ``11_autoencoders`` (noisy, each denoiser, clean).
@@ -34,6 +37,8 @@ def show_image_rows(
     if len(set(counts.values())) != 1:
         raise ValueError(f"every row needs the same number of images; got {counts}")
     n = next(iter(counts.values()))
+    if titles is not None and len(titles) != n:
+        raise ValueError(f"titles needs one entry per column ({n}); got {len(titles)}")
     fig, axes = plt.subplots(
         len(rows), n, figsize=(cell * n + 1.2, cell * len(rows) + 0.2), squeeze=False
     )
@@ -44,8 +49,11 @@ def show_image_rows(
             ax.imshow(shown, cmap=cmap, vmin=0, vmax=1)
             ax.set_xticks([])
             ax.set_yticks([])
+            title = [titles[i]] if titles is not None and r == 0 else []
             if scores is not None and name in scores:
-                ax.set_title(f"{float(scores[name][i]):.1f}", fontsize=7, pad=2)
+                title.append(f"{float(scores[name][i]):.1f}")
+            if title:
+                ax.set_title("\n".join(title), fontsize=7, pad=2)
         axes[r, 0].set_ylabel(name, fontsize=8, rotation=0, ha="right", va="center")
     fig.tight_layout(pad=0.3)
     return fig
@@ -96,7 +104,8 @@ def plot_codes_2d(
         points: (n, 2) coordinates.
         colourings: panel title -> ((n,) integer labels, their names); each panel colours
             the same points by one labelling. When every name is a colour ("red", "white"),
-            the points are drawn in that colour, otherwise in the tab10 palette.
+            the points are drawn in that colour on a grey ground, otherwise in the tab10
+            palette.
         title_prefix: text put before each panel's title.
 
     Introduced in ``11_autoencoders`` (the latent space).
@@ -127,6 +136,8 @@ def plot_codes_2d(
                 edgecolors="0.4",
                 linewidths=0.3,
             )
+        if by_name:  # a grey ground, so that white and yellow points show
+            ax.set_facecolor("0.82")
         ax.set_title(f"{i + 1} · {title_prefix}{title}", fontsize=10)
         ax.set_xlabel("component 1")
         ax.set_ylabel("component 2")

@@ -118,6 +118,7 @@ def plot_tradeoff(
     *,
     labels: Sequence[str] | None = None,
     references: Mapping[str, tuple[float, float]] | None = None,
+    judge: str = "third network",
 ) -> plt.Figure:
     """Content distance against style distance, both measured in a third network: one line
     per extractor (its style-weight grid), reference points (content image, a blend) as
@@ -127,6 +128,7 @@ def plot_tradeoff(
         points: line name -> (content distances, style distances), one per weight.
         labels: a label per point of each line (the weight factors).
         references: name -> (content distance, style distance).
+        judge: the network that measured them, named in the axis labels.
     """
     fig, ax = plt.subplots(figsize=(5.6, 4.0))
     for name, (content, style) in points.items():
@@ -139,8 +141,8 @@ def plot_tradeoff(
     for name, (x, y) in (references or {}).items():
         ax.scatter([x], [y], marker="x", s=50, color="black")
         ax.annotate(name, (x, y), textcoords="offset points", xytext=(4, -10), fontsize=8)
-    ax.set_xlabel("content distance to the content image (third network)")
-    ax.set_ylabel("style distance to the style image (third network)")
+    ax.set_xlabel(f"content distance to the content image ({judge})")
+    ax.set_ylabel(f"style distance to the style image ({judge})")
     ax.set_yscale("log")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
@@ -190,10 +192,43 @@ def style_weight_explorer(images: Mapping[str, Sequence[Any]], weights: Sequence
     return StyleWeightExplorer([slider, w.HBox(boxes)])
 
 
+def show_judges(
+    judged: Mapping[str, Mapping[str, tuple[float, Any]]],
+    pairs: Sequence[tuple[str, str]],
+    verdict: Any,
+) -> dict[tuple[str, str], dict[str, str]]:
+    """Print each candidate's style distance in each judge (a table), then each pair's
+    verdicts with their 95% intervals.
+
+    Args:
+        judged: {judge: {candidate: (distance on the whole image, bootstrap draws)}}.
+        pairs: (a, b) candidate names to compare.
+        verdict: ``verdict(scores, a, b) -> (winner or "level", low, high)``, the
+            notebook's decision rule (``scores`` is one judge's dict).
+
+    Returns:
+        {(a, b): {judge: winner or "level"}}.
+    """
+    judges = list(judged)
+    print(f"{'style distance':<24}" + "".join(f"{j:>17}" for j in judges))
+    for label in judged[judges[0]]:
+        row = "".join(f"{scores[label][0]:17.4f}" for scores in judged.values())
+        print(f"{label:<24}{row}")
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for a, b in pairs:
+        print(f"{a} vs {b}:")
+        found[a, b] = {}
+        for j, scores in judged.items():
+            found[a, b][j], lo, hi = verdict(scores, a, b)
+            print(f"  {j}: {found[a, b][j]} (difference {lo:.4f} to {hi:.4f})")
+    return found
+
+
 __all__ = [
     "plot_gram_matrices",
     "plot_style_losses",
     "plot_tradeoff",
+    "show_judges",
     "show_style_images",
     "show_weight_grid",
     "style_weight_explorer",
