@@ -54,3 +54,17 @@ def test_weakest_class_check():
     assert not wrong.passed and "asked for" in wrong.message
     assert "not a class" in checks.check_weakest_class(7, predicted, requested, 3).message
     assert not checks.check_weakest_class(None, predicted, requested, 3).passed
+
+
+def test_largest_shortfall_check():
+    requested = np.repeat(np.arange(3), 10)
+    predicted = requested.copy()
+    predicted[20:26] = 0  # class 2: 4 of 10 generated right
+    predicted[10:13] = 0  # class 1: 7 of 10 generated right
+    real_pred = requested.copy()
+    real_pred[20:25] = 0  # class 2 is hard on real images too: 5 of 10
+    assert checks.check_largest_shortfall(1, predicted, requested, real_pred, requested, 3).passed
+    wrong = checks.check_largest_shortfall(2, predicted, requested, real_pred, requested, 3)
+    assert not wrong.passed and "short" in wrong.message
+    bad = checks.check_largest_shortfall(5, predicted, requested, real_pred, requested, 3)
+    assert "not a class" in bad.message

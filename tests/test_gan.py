@@ -20,6 +20,7 @@ from imgcourse.metrics import (  # noqa: E402
     label_agreement,
     sample_diversity,
 )
+from imgcourse.metrics.generation import frechet_distance  # noqa: E402
 from imgcourse.models.gan import (  # noqa: E402
     MinibatchStdDev,
     dcgan_discriminator,
@@ -154,6 +155,39 @@ def test_train_gan_prints_images_per_second_and_keeps_snapshots(capsys):
     assert images.shape == (5, 8, 8, 1) and images.min() >= 0 and images.max() <= 1
 
 
+def test_train_gan_calls_on_epoch_end_after_each_epoch(capsys):
+    g, d = _pair(cond=False)
+    x = np.random.default_rng(0).uniform(-1, 1, (32, 8, 8, 1)).astype("float32")
+    seen = []
+    train_gan(g, d, x, epochs=3, batch_size=16, seed=0, on_epoch_end=seen.append)
+    assert seen == [1, 2, 3]
+
+
+def test_train_gan_with_reused_optimizers_repeats_a_fresh_run(capsys):
+    x = np.random.default_rng(0).uniform(-1, 1, (32, 8, 8, 1)).astype("float32")
+    g, d = _pair()
+    start = (g.get_weights(), d.get_weights())
+    fresh = train_gan(g, d, x, epochs=2, batch_size=16, generator_lr=1e-3, seed=0)
+    opts = (keras.optimizers.Adam(0.5, beta_1=0.5), keras.optimizers.Adam(0.5, beta_1=0.5))
+    for lr in (1e-2, 1e-3):  # the second run must forget the first one's state and rate
+        g.set_weights(start[0])
+        d.set_weights(start[1])
+        again = train_gan(
+            g, d, x, epochs=2, batch_size=16, generator_lr=lr, seed=0, optimizers=opts
+        )
+    np.testing.assert_allclose(again.history["d_loss"], fresh.history["d_loss"], atol=1e-5)
+    other = _pair()  # a second pair with its own optimisers shares the traced step
+    train_gan(
+        *other,
+        x,
+        epochs=1,
+        batch_size=16,
+        optimizers=(keras.optimizers.Adam(), keras.optimizers.Adam()),
+    )
+    assert float(opts[0].learning_rate) == pytest.approx(1e-3)
+    assert int(opts[1].iterations) == 4
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
@@ -197,6 +231,23 @@ def test_coverage_counts_and_agreement_against_numpy():
         label_agreement([1, 2], [1])
 
 
+def test_frechet_distance_matches_the_gaussian_formula():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(400, 3))
+    assert np.isclose(frechet_distance(a, a), 0.0, atol=1e-8)
+    # diagonal covariances: the distance is |mu_a - mu_b|^2 + sum (s_a - s_b)^2
+    b = a * 2.0 + 1.0
+    var_a = np.var(a, axis=0, ddof=1)
+    want = np.sum((a.mean(0) - b.mean(0)) ** 2) + np.sum((np.sqrt(var_a) - 2 * np.sqrt(var_a)) ** 2)
+    cov_a = np.cov(a, rowvar=False)
+    off_diagonal = np.abs(cov_a - np.diag(np.diag(cov_a))).max()
+    assert np.isclose(frechet_distance(a, b), want, rtol=0.05 + off_diagonal)
+    constant = np.c_[a[:, :2], np.zeros(len(a))]  # a singular covariance: no warning
+    assert np.isfinite(frechet_distance(constant, constant + 0.1))
+    with pytest.raises(ValueError, match=r"\(n, d\)"):
+        frechet_distance(a, a[:, :2])
+
+
 def test_sample_diversity_is_zero_for_copies_and_matches_numpy():
     rng = np.random.default_rng(0)
     x = rng.uniform(size=(10, 4, 4, 1))
@@ -220,6 +271,9 @@ def test_figures_draw_and_the_explorer_moves():
         "d_fake": [0.4, 0.5],
     }
     assert len(gviz.plot_gan_losses(history).axes) == 2
+    assert len(gviz.compare_gan_losses({"a": history, "b": history}).axes) == 2
+    with pytest.raises(ValueError, match="lacks"):
+        gviz.compare_gan_losses({"a": {"d_real": []}})
     assert len(gviz.plot_class_coverage({"a": [1, 2], "b": [3, 0]}).axes) == 2
     rows = {"a": rng.uniform(size=(3, 8, 8, 1)), "b": rng.uniform(size=(3, 8, 8, 1))}
     explorer = gviz.interpolation_explorer(rows, [0.0, 0.5, 1.0], static=False)

@@ -1,6 +1,6 @@
 """Checks for the exercises of ``12_gans``: the discriminator's loss at the equilibrium
 (predict, then run), a latent interpolation by hand, and the class the trained conditional
-GAN draws least convincingly.
+GAN draws least convincingly (alone, or against the classifier's accuracy on real images).
 
 Each check prints what is wrong and a hint at the likely cause and returns a
 :class:`~imgcourse.exercises.Feedback`.
@@ -114,9 +114,42 @@ def check_weakest_class(answer: Any, predicted: Any, requested: Any, num_classes
     )
 
 
+@check(wrap=True)
+def check_largest_shortfall(
+    answer: Any,
+    predicted: Any,
+    requested: Any,
+    real_predicted: Any,
+    real_labels: Any,
+    num_classes: int,
+) -> Feedback:
+    """Exercise 3: the class whose generated samples fall furthest below the classifier's
+    accuracy on real images of that class (real share minus generated share)."""
+    gen = per_class_agreement(predicted, requested, num_classes)
+    real = per_class_agreement(real_predicted, real_labels, num_classes)
+    gap = real - gen
+    want = int(np.nanargmax(gap))
+    value = read(answer, int, f"store a class index (an int); got {answer!r}.")
+    if value == want:
+        return (
+            f"class {want}: the classifier recognises {real[want]:.0%} of the real images of "
+            f"it and {gen[want]:.0%} of the samples asked for it, a shortfall of "
+            f"{gap[want]:.0%}: that part is the generator's, not the classifier's."
+        )
+    if not 0 <= value < num_classes:
+        raise NotYet(f"{value} is not a class; classes are 0 to {num_classes - 1}.")
+    raise NotYet(
+        f"class {value} falls {gap[value]:.0%} short (real {real[value]:.0%}, generated "
+        f"{gen[value]:.0%}); another class falls further. Take the share right per class on "
+        "the real images (grouped by their true label) and on the samples (grouped by the "
+        "class asked for), and subtract."
+    )
+
+
 __all__ = [
     "check_equilibrium_loss",
     "check_interpolation",
+    "check_largest_shortfall",
     "check_weakest_class",
     "per_class_agreement",
     "reference_interpolation",

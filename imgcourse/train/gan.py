@@ -11,7 +11,7 @@ optimiser. :func:`gan_losses` holds the two losses (in ``keras.ops``, any backen
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import keras
@@ -128,6 +128,9 @@ def _check_data(images: Any, labels: Any, generator: keras.Model) -> tuple:
     return x, y
 
 
+_SHARED_STEP: Any = None  # the traced step reused by runs given ``optimizers``
+
+
 def train_gan(
     generator: keras.Model,
     discriminator: keras.Model,
@@ -144,6 +147,8 @@ def train_gan(
     num_samples: int = 16,
     every: int = 1,
     seed: int = 0,
+    on_epoch_end: Callable[[int], None] | None = None,
+    optimizers: tuple[keras.optimizers.Optimizer, keras.optimizers.Optimizer] | None = None,
 ) -> TrainResult:
     """Train a GAN with :func:`tf_gan_step`, printing losses and images/s per epoch.
 
@@ -165,6 +170,13 @@ def train_gan(
         num_samples: size of the fixed noise batch.
         every: print every this many epochs (the last is always printed).
         seed: seed of the shuffling and the noise.
+        on_epoch_end: called with the epoch number (1-based) after each epoch, for example to
+            keep samples of the generator as it is at that epoch.
+        optimizers: (generator's, discriminator's) Adam optimisers to reuse, for example
+            across runs that set the same two models' weights afresh: their state is reset
+            to zero and their rates set to ``generator_lr``/``discriminator_lr``, and the
+            traced step of an earlier run with the same models and optimisers is reused
+            (no new tracing). None: new optimisers (and a new trace) for this run.
 
     Returns:
         A :class:`~imgcourse.train.TrainResult`: ``history`` has d_loss, g_loss, d_real and
@@ -187,9 +199,23 @@ def train_gan(
         )
     latent_dim = int(generator.inputs[0].shape[-1])
     rng = np.random.default_rng(seed)
-    g_opt = keras.optimizers.Adam(generator_lr, beta_1=beta_1)
-    d_opt = keras.optimizers.Adam(discriminator_lr, beta_1=beta_1)
-    step = tf.function(tf_gan_step, reduce_retracing=True)
+    if optimizers is None:
+        g_opt = keras.optimizers.Adam(generator_lr, beta_1=beta_1)
+        d_opt = keras.optimizers.Adam(discriminator_lr, beta_1=beta_1)
+        step = tf.function(tf_gan_step, reduce_retracing=True)
+    else:
+        g_opt, d_opt = optimizers
+        for opt, model in ((g_opt, generator), (d_opt, discriminator)):
+            if not opt.built:  # slots made here, not inside the shared traced step
+                opt.build(model.trainable_variables)
+        for opt, lr in ((g_opt, generator_lr), (d_opt, discriminator_lr)):
+            for v in opt.variables:  # iterations and moments back to 0
+                v.assign(ops.zeros(v.shape, v.dtype))
+            opt.learning_rate.assign(float(lr))
+        global _SHARED_STEP
+        if _SHARED_STEP is None:
+            _SHARED_STEP = tf.function(tf_gan_step, reduce_retracing=True)
+        step = _SHARED_STEP
     fixed = rng.normal(size=(num_samples, latent_dim)).astype(np.float32)
     fixed_labels = None if y is None else (np.arange(num_samples) % (y.max() + 1)).astype(np.int32)
     snapshots: dict[int, np.ndarray] = {}
@@ -230,6 +256,8 @@ def train_gan(
         history["step_d_loss"] += logs["d_loss"]
         history["step_g_loss"] += logs["g_loss"]
         snapshot(epoch)
+        if on_epoch_end is not None:
+            on_epoch_end(epoch)
         if epoch % max(1, int(every)) == 0 or epoch == int(epochs):
             width = len(str(int(epochs)))
             shown = {k: history[k][-1] for k in logs}

@@ -96,6 +96,44 @@ def plot_gan_losses(history: Mapping[str, Sequence[float]], *, window: int = 10)
     return fig
 
 
+def compare_gan_losses(
+    histories: Mapping[str, Mapping[str, Sequence[float]]], *, window: int = 10
+) -> plt.Figure:
+    """One panel per run, side by side on one y scale: both losses per step (light) and
+    their moving average over ``window`` steps, with ln 4 and ln 2 dotted.
+
+    Args:
+        histories: run name -> ``train_gan``'s history (``step_d_loss``, ``step_g_loss``).
+    """
+    if not histories:
+        raise ValueError("histories is empty: pass run name -> train_gan's result.history")
+    for name, history in histories.items():
+        missing = {"step_d_loss", "step_g_loss"} - set(history)
+        if missing:
+            raise ValueError(f"history of {name!r} lacks {sorted(missing)}; pass train_gan's")
+    fig, axes = plt.subplots(
+        1, len(histories), figsize=(4.2 * len(histories), 3.0), squeeze=False, sharey=True
+    )
+    for i, (ax, (name, history)) in enumerate(zip(axes[0], histories.items()), start=1):
+        for key, colour, label in (
+            ("step_d_loss", "tab:blue", "discriminator"),
+            ("step_g_loss", "tab:orange", "generator"),
+        ):
+            v = np.asarray(history[key], float)
+            ax.plot(v, color=colour, alpha=0.25, lw=0.8)
+            k = max(1, min(window, len(v)))
+            smooth = np.convolve(v, np.ones(k) / k, mode="valid")
+            ax.plot(np.arange(k - 1, len(v)), smooth, color=colour, label=label)
+        ax.axhline(np.log(4), color="tab:blue", ls=":", lw=1, label="ln 4")
+        ax.axhline(np.log(2), color="tab:orange", ls=":", lw=1, label="ln 2")
+        ax.set_xlabel("step")
+        ax.set_title(f"{i} · {name}", fontsize=9)
+    axes[0, 0].set_ylabel("loss (nats)")
+    axes[0, 0].legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    return fig
+
+
 def plot_class_coverage(
     counts: Mapping[str, Sequence[int]], class_names: Sequence[str] | None = None
 ) -> plt.Figure:
@@ -222,6 +260,7 @@ def interpolation_explorer(
 
 __all__ = [
     "InterpolationExplorer",
+    "compare_gan_losses",
     "interpolation_explorer",
     "plot_class_coverage",
     "plot_gan_losses",
