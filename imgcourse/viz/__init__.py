@@ -44,6 +44,7 @@ from imgcourse.viz.data import (
     show_augmentations,
 )
 from imgcourse.viz.deploy import plot_deployment, plot_stream_stages
+from imgcourse.viz.detection import show_detections
 from imgcourse.viz.evaluation import (
     plot_interval_widths,
     plot_reliability,
@@ -89,7 +90,6 @@ from imgcourse.viz.style import (
 from imgcourse.viz.tasks import (
     MASK_COLOURS,
     overlay_mask,
-    show_detections,
     show_mask_overlays,
 )
 from imgcourse.viz.training import (

@@ -1,4 +1,4 @@
-"""Figures of ``09_object_detection`` and ``10_segmentation``: mask overlays and boxes."""
+"""Figures of ``10_segmentation``: mask overlays (detection figures are in ``viz.detection``)."""
 
 from __future__ import annotations
 
@@ -103,71 +103,4 @@ def show_mask_overlays(
         fig.tight_layout(rect=(0, 0.06, 1, 1))
     else:
         fig.tight_layout()
-    return fig
-
-
-def show_detections(
-    images: np.ndarray,
-    ground_truths: Sequence[dict],
-    detections: Sequence[dict],
-    class_names: Sequence[str],
-    *,
-    titles: Sequence[str] | None = None,
-    min_score: float = 0.3,
-    cell: float = 2.0,
-) -> plt.Figure:
-    """Ground-truth boxes (top row) beside predicted boxes (bottom row) for each image.
-
-    ``images`` (n, H, W, 3) in [0, 1]; ground truths and detections as in
-    ``imgcourse.metrics.detection_metrics`` (boxes ``(ymin, xmin, ymax, xmax)`` pixels); only
-    detections scoring at least ``min_score`` are drawn, with their class and score. Colours
-    follow the class. Introduced in ``09_object_detection``.
-    """
-    from matplotlib.patches import Rectangle
-
-    n = len(images)
-    if not len(ground_truths) == len(detections) == n:
-        raise ValueError(
-            f"give one ground truth and one detection dict per image: got {n} images, "
-            f"{len(ground_truths)} ground truths, {len(detections)} detections"
-        )
-    colours = plt.get_cmap("tab10").colors
-    fig, axes = plt.subplots(2, n, figsize=(cell * n, cell * 2 + 0.3), squeeze=False)
-    for c in range(n):
-        for r, (entry, label) in enumerate(((ground_truths[c], "truth"), (detections[c], "pred"))):
-            ax = axes[r, c]
-            ax.imshow(np.clip(images[c], 0, 1))
-            scores = np.asarray(entry.get("scores", np.ones(len(entry["labels"]))))
-            boxes = np.asarray(entry["boxes"]).reshape(-1, 4)
-            for box, k, s in zip(boxes, entry["labels"], scores):
-                if r == 1 and s < min_score:
-                    continue
-                y0, x0, y1, x1 = box
-                colour = colours[int(k) % len(colours)]
-                ax.add_patch(
-                    Rectangle(
-                        (x0 - 0.5, y0 - 0.5),
-                        x1 - x0,
-                        y1 - y0,
-                        fill=False,
-                        edgecolor=colour,
-                        linewidth=1.5,
-                    )
-                )
-                text = class_names[int(k)] + (f" {s:.2f}" if r == 1 else "")
-                ax.text(
-                    x0 - 0.5,
-                    y0 - 1,
-                    text,
-                    color="white",
-                    fontsize=6,
-                    bbox={"facecolor": colour, "pad": 0.5, "linewidth": 0},
-                )
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if c == 0:
-                ax.set_ylabel(label, fontsize=9)
-        if titles is not None:
-            axes[0, c].set_title(titles[c], fontsize=8)
-    fig.tight_layout()
     return fig
