@@ -68,18 +68,7 @@ def plot_gan_losses(history: Mapping[str, Sequence[float]], *, window: int = 10)
     if missing:
         raise ValueError(f"history lacks {sorted(missing)}; pass train_gan's result.history")
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.2))
-    for key, colour, label in (
-        ("step_d_loss", "tab:blue", "discriminator"),
-        ("step_g_loss", "tab:orange", "generator"),
-    ):
-        v = np.asarray(history[key], float)
-        ax1.plot(v, color=colour, alpha=0.25, lw=0.8)
-        k = max(1, min(window, len(v)))
-        smooth = np.convolve(v, np.ones(k) / k, mode="valid")
-        ax1.plot(np.arange(k - 1, len(v)), smooth, color=colour, label=label)
-    ax1.axhline(np.log(4), color="tab:blue", ls=":", lw=1, label="ln 4")
-    ax1.axhline(np.log(2), color="tab:orange", ls=":", lw=1, label="ln 2")
-    ax1.set_xlabel("step")
+    _draw_losses(ax1, history, window)
     ax1.set_ylabel("loss (nats)")
     ax1.set_title("1 · losses per step", fontsize=9)
     ax1.legend(fontsize=7, ncol=2)
@@ -94,6 +83,22 @@ def plot_gan_losses(history: Mapping[str, Sequence[float]], *, window: int = 10)
     ax2.legend(fontsize=7)
     fig.tight_layout()
     return fig
+
+
+def _draw_losses(ax: plt.Axes, history: Mapping[str, Sequence[float]], window: int) -> None:
+    """Both losses per step (light), their moving average over ``window`` steps, ln 4 and ln 2."""
+    for key, colour, label in (
+        ("step_d_loss", "tab:blue", "discriminator"),
+        ("step_g_loss", "tab:orange", "generator"),
+    ):
+        v = np.asarray(history[key], float)
+        ax.plot(v, color=colour, alpha=0.25, lw=0.8)
+        k = max(1, min(window, len(v)))
+        smooth = np.convolve(v, np.ones(k) / k, mode="valid")
+        ax.plot(np.arange(k - 1, len(v)), smooth, color=colour, label=label)
+    ax.axhline(np.log(4), color="tab:blue", ls=":", lw=1, label="ln 4")
+    ax.axhline(np.log(2), color="tab:orange", ls=":", lw=1, label="ln 2")
+    ax.set_xlabel("step")
 
 
 def compare_gan_losses(
@@ -115,18 +120,7 @@ def compare_gan_losses(
         1, len(histories), figsize=(4.2 * len(histories), 3.0), squeeze=False, sharey=True
     )
     for i, (ax, (name, history)) in enumerate(zip(axes[0], histories.items()), start=1):
-        for key, colour, label in (
-            ("step_d_loss", "tab:blue", "discriminator"),
-            ("step_g_loss", "tab:orange", "generator"),
-        ):
-            v = np.asarray(history[key], float)
-            ax.plot(v, color=colour, alpha=0.25, lw=0.8)
-            k = max(1, min(window, len(v)))
-            smooth = np.convolve(v, np.ones(k) / k, mode="valid")
-            ax.plot(np.arange(k - 1, len(v)), smooth, color=colour, label=label)
-        ax.axhline(np.log(4), color="tab:blue", ls=":", lw=1, label="ln 4")
-        ax.axhline(np.log(2), color="tab:orange", ls=":", lw=1, label="ln 2")
-        ax.set_xlabel("step")
+        _draw_losses(ax, history, window)
         ax.set_title(f"{i} · {name}", fontsize=9)
     axes[0, 0].set_ylabel("loss (nats)")
     axes[0, 0].legend(fontsize=7, ncol=2)
